@@ -1,0 +1,204 @@
+"""The nemesis: reversible faults on the containers of the current test stack.
+
+A fault is data (`describe()` round-trips through `fault_from_description`), so a crashed
+run's ledger entry can be rebuilt and reverted by `python -m harness cleanup`. `Nemesis` is
+the only way faults are applied: ledger first, then act, then prove the fault is in effect;
+revert always runs (success, failure, timeout, Ctrl-C) and is idempotent.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import ClassVar, Iterator
+
+from docker.errors import NotFound
+from docker.models.containers import Container
+
+from harness.errors import ConfigError, FaultNotInEffect
+from harness.ledger import Ledger
+from harness.stack import StackOwner
+from harness.waiting import Check, WaitTimedOut, wait_until
+
+STATE_TIMEOUT = 20.0
+_KINDS: dict[str, type["Fault"]] = {}
+
+
+@dataclass(frozen=True)
+class Fault(ABC):
+    """Something broken on purpose. Subclasses are frozen dataclasses: their fields are the plan."""
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            _KINDS[cls.kind] = cls
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, **asdict(self)}
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in asdict(self).items())
+        return f"{self.kind}({args})"
+
+    @abstractmethod
+    def inject(self, owner: StackOwner) -> None: ...
+
+    @abstractmethod
+    def revert(self, owner: StackOwner) -> None:
+        """Undo the fault; a no-op when it is not (or no longer) in effect."""
+
+    @abstractmethod
+    def in_effect(self, owner: StackOwner) -> Check:
+        """Is the fault holding right now? (state text explains either way)"""
+
+
+def fault_from_description(description: dict) -> Fault:
+    kind = description.get("kind")
+    if kind not in _KINDS:
+        raise ConfigError(f"unknown fault kind {kind!r}; known: {', '.join(sorted(_KINDS))}")
+    return _KINDS[kind](**{k: v for k, v in description.items() if k != "kind"})
+
+
+# -- container faults ------------------------------------------------------------------------
+def _status(container: Container) -> str:
+    container.reload()
+    return container.status
+
+
+def _ensure_running(container: Container) -> None:
+    status = _status(container)
+    if status == "paused":
+        container.unpause()
+    elif status in ("exited", "created", "dead"):
+        container.start()
+
+
+@dataclass(frozen=True)
+class ContainerFault(Fault):
+    service: str
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        status = _status(owner.container(self.service))
+        return Check(status in self.effect_states, f"{self.service} is {status}")
+
+    effect_states: ClassVar[tuple[str, ...]] = ()
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            _ensure_running(owner.container(self.service))
+        except NotFound:
+            pass  # the container is gone with its stack: nothing left to heal
+
+
+@dataclass(frozen=True)
+class ContainerPaused(ContainerFault):
+    """`docker pause`: the process is frozen; connections hang instead of being refused."""
+    kind: ClassVar[str] = "container-paused"
+    effect_states: ClassVar[tuple[str, ...]] = ("paused",)
+
+    def inject(self, owner: StackOwner) -> None:
+        owner.container(self.service).pause()
+
+
+@dataclass(frozen=True)
+class ContainerStopped(ContainerFault):
+    """`docker stop`: graceful shutdown; the service is down until started again."""
+    kind: ClassVar[str] = "container-stopped"
+    effect_states: ClassVar[tuple[str, ...]] = ("exited",)
+    timeout: int = 5
+
+    def inject(self, owner: StackOwner) -> None:
+        owner.container(self.service).stop(timeout=self.timeout)
+
+
+@dataclass(frozen=True)
+class ContainerKilled(ContainerFault):
+    """`docker kill`: the process dies at once (SIGKILL by default)."""
+    kind: ClassVar[str] = "container-killed"
+    effect_states: ClassVar[tuple[str, ...]] = ("exited",)
+    signal: str = "SIGKILL"
+
+    def inject(self, owner: StackOwner) -> None:
+        owner.container(self.service).kill(signal=self.signal)
+
+
+@dataclass(frozen=True)
+class ContainerRestarted(ContainerFault):
+    """`docker restart`: a short outage that heals itself; revert only makes sure it runs."""
+    kind: ClassVar[str] = "container-restarted"
+    effect_states: ClassVar[tuple[str, ...]] = ("running",)
+
+    def inject(self, owner: StackOwner) -> None:
+        owner.container(self.service).restart(timeout=5)
+
+
+@dataclass(frozen=True)
+class NoFault(Fault):
+    """Injects nothing. Used by negative controls to prove a scenario fails without its fault."""
+    kind: ClassVar[str] = "no-fault"
+    service: str = ""
+
+    def inject(self, owner: StackOwner) -> None:
+        return None
+
+    def revert(self, owner: StackOwner) -> None:
+        return None
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        return Check(True, "nothing injected (control)")
+
+
+# -- the nemesis ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AppliedFault:
+    fault: Fault
+    ledger_id: str | None
+    injected_at: float
+
+
+class Nemesis:
+    def __init__(self, owner: StackOwner, ledger: Ledger, *, dry_run: bool = False, out=sys.stderr) -> None:
+        self.owner, self.ledger, self.dry_run, self.out = owner, ledger, dry_run, out
+
+    def plan(self, fault: Fault) -> str:
+        return f"inject {fault} into stack {self.owner.project}; revert afterwards"
+
+    def inject(self, fault: Fault) -> AppliedFault:
+        if self.dry_run:
+            print(f"[dry-run] would {self.plan(fault)}", file=self.out)
+            return AppliedFault(fault, None, time.time())
+        if getattr(fault, "service", ""):
+            self.owner.container(fault.service)  # refuses targets outside the stack, before the ledger
+        ledger_id = self.ledger.fault_injecting(self.owner.project, fault.describe())
+        applied = AppliedFault(fault, ledger_id, time.time())
+        try:
+            fault.inject(self.owner)
+            wait_until(lambda: fault.in_effect(self.owner), what=f"{fault} to take effect", timeout=STATE_TIMEOUT,
+                       interval=0.05)
+        except WaitTimedOut as exc:
+            self.revert(applied)
+            raise FaultNotInEffect(f"{fault} was injected but is not in effect: {exc}") from None
+        except BaseException:
+            self.revert(applied)
+            raise
+        return AppliedFault(fault, ledger_id, time.time())
+
+    def revert(self, applied: AppliedFault, by: str = "run") -> None:
+        if applied.ledger_id is None:
+            if self.dry_run:
+                print(f"[dry-run] would revert {applied.fault}", file=self.out)
+            return
+        applied.fault.revert(self.owner)
+        self.ledger.fault_reverted(applied.ledger_id, by=by)
+
+    @contextmanager
+    def applied(self, fault: Fault) -> Iterator[AppliedFault]:
+        """`with nemesis.applied(ContainerStopped("redis")):` - reverted however the block ends."""
+        applied = self.inject(fault)
+        try:
+            yield applied
+        finally:
+            self.revert(applied)

@@ -1,0 +1,60 @@
+"""A runbook scenario as validated data: what to break, which alert must say so, how to repair."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable, Protocol
+
+from harness.errors import ConfigError
+from harness.faults import Fault
+from harness.stack import Stack
+from harness.traffic import BackgroundTraffic
+
+SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
+_ANCHOR = re.compile(r"^[a-z0-9-]+#[a-z0-9-]+$")
+
+
+class Remediation(Protocol):
+    def __call__(self, owner) -> None: ...
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Extra limits in (compressed) seconds, on top of the bound derived from the rule's timers."""
+    detect: float | None = None
+    recover: float | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str                                   # file name under scenarios/, used on the command line
+    title: str                                # the runbook's wording of the situation
+    runbook: str                              # "<runbook file stem>#<section anchor>"
+    service: str                              # Allure feature: the service the runbook section is about
+    alert: str
+    receiver: str
+    fault: Fault
+    remediation: Remediation
+    traffic: Callable[[Stack], BackgroundTraffic] | None = None
+    chart_query: str = ""                     # PromQL of the alert's metric in production time (compressed
+                                              # like the rules); must return data in steady state
+    alert_labels: dict | None = field(default=None)
+    severity: str = "critical"
+    budget: Budget = Budget()
+    drill: str = ""                           # the runbook's drill, in words
+    remediation_text: str = ""                # the runbook's remediation, in words
+
+    def __post_init__(self) -> None:
+        if not _ANCHOR.match(self.runbook):
+            raise ConfigError(f"scenario {self.id}: runbook must look like 'incident-runbook#section', got {self.runbook!r}")
+        if self.severity not in SEVERITIES:
+            raise ConfigError(f"scenario {self.id}: severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
+
+    @property
+    def runbook_path(self) -> str:
+        file, anchor = self.runbook.split("#")
+        return f"docs/runbooks/{file}.md#{anchor}"
+
+    def but(self, **changes) -> "Scenario":
+        """A variant (negative controls): same scenario with one part replaced."""
+        return replace(self, **changes)

@@ -1,0 +1,53 @@
+"""Background traffic that keeps a service busy while a fault holds (the runbook's "while sending")."""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from harness.errors import ChaosError
+
+
+@dataclass
+class TrafficStats:
+    ok: int = 0
+    errors: int = 0
+    last_error: str = ""
+    by_second: list[tuple[float, int, int]] = field(default_factory=list)
+
+
+class BackgroundTraffic:
+    """Calls `operation(i)` about `rate` times a second in a daemon thread until stopped."""
+
+    def __init__(self, name: str, operation: Callable[[int], object], rate: float = 10.0) -> None:
+        self.name, self.operation, self.rate = name, operation, rate
+        self.stats = TrafficStats()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"traffic-{name}", daemon=True)
+
+    def _run(self) -> None:
+        period = 1.0 / self.rate
+        for i in itertools.count():
+            if self._stop.is_set():
+                return
+            started = time.monotonic()
+            try:
+                self.operation(i)
+                self.stats.ok += 1
+            except ChaosError as exc:  # the service may be degraded on purpose: count, keep going
+                self.stats.errors += 1
+                self.stats.last_error = str(exc)[:200]
+            self._stop.wait(max(0.0, period - (time.monotonic() - started)))
+
+    def __enter__(self) -> "BackgroundTraffic":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.rate:g}/s"

@@ -1,0 +1,29 @@
+"""Incident runbook › "Notification sending fails en masse", step 0b: Redis outage drill.
+
+Symptom:      NotificationRateLimiterErrors fires; notification_rate_limit_errors_total{operation}
+              jumps because the rate limiter cannot reach Redis (it fails open, sends continue).
+Drill:        take Redis down while notifications are being sent.
+Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-ops.
+Remediation:  restart Redis; the error counter stops growing and the alert clears, with a
+              resolved notice in #data-ops.
+"""
+from harness.actions import RestartService
+from harness.faults import ContainerStopped
+from harness.scenario import Scenario
+from harness.services import notifications_being_sent
+
+scenario = Scenario(
+    id="notification_redis_outage",
+    title="Redis outage makes the notification rate limiter fail open",
+    runbook="incident-runbook#notification-failures",
+    service="notification-service",
+    alert="NotificationRateLimiterErrors",
+    receiver="data-ops",
+    traffic=notifications_being_sent(rate=10),
+    fault=ContainerStopped("redis"),
+    drill="Redis is down while notifications are being sent",
+    remediation=RestartService("redis"),
+    remediation_text="restart Redis (docker compose restart redis)",
+    chart_query="sum by (operation) (rate(notification_rate_limit_errors_total[2m]))",
+    severity="critical",
+)

@@ -1,0 +1,12 @@
+"""Every runbook scenario under scenarios/, end to end against the bundled stack."""
+import pytest
+
+from scenarios import all_scenarios
+
+pytestmark = pytest.mark.chaos
+
+
+@pytest.mark.parametrize("scenario", all_scenarios(), ids=lambda s: s.id)
+def test_runbook_scenario(scenario, run_scenario):
+    result = run_scenario(scenario)
+    assert result.time_to_fire <= result.bounds.detect
