@@ -17,7 +17,7 @@ from typing import ClassVar, Iterator
 from docker.errors import NotFound
 from docker.models.containers import Container
 
-from harness.errors import ConfigError, FaultNotInEffect
+from harness.errors import ConfigError, FaultNotInEffect, ForeignTarget
 from harness.ledger import Ledger
 from harness.stack import StackOwner
 from harness.waiting import Check, WaitTimedOut, wait_until
@@ -89,7 +89,7 @@ class ContainerFault(Fault):
     def revert(self, owner: StackOwner) -> None:
         try:
             _ensure_running(owner.container(self.service))
-        except NotFound:
+        except (NotFound, ForeignTarget):
             pass  # the container is gone with its stack: nothing left to heal
 
 

@@ -1,0 +1,105 @@
+"""Command line of the harness: `python -m harness --help`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from harness.errors import ChaosError, ConfigError
+from harness.stack import ROOT
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _cmd_cleanup(args) -> int:
+    from harness.cleanup import cleanup
+    from harness.ledger import Ledger
+    report = cleanup(Ledger(Path(args.ledger)), dry_run=args.dry_run, force=args.force, project=args.project,
+                     all_projects=args.all)
+    for line in report.lines():
+        print(line)
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
+def _cmd_scenarios(args) -> int:
+    from scenarios import all_scenarios
+    for s in all_scenarios():
+        print(f"{s.id:32} {s.alert:34} {s.runbook}")
+    return EXIT_OK
+
+
+def _cmd_plan(args) -> int:
+    from scenarios import load
+    s = load(args.scenario)
+    print(f"scenario   {s.id}: {s.title}\nrunbook    {s.runbook_path}\n"
+          f"steady     {s.alert} quiet; `{s.chart_query}` has data\n"
+          f"inject     {s.fault} ({s.drill})\n"
+          f"detect     {s.alert} firing, delivered to receiver {s.receiver}\n"
+          f"remediate  {s.remediation_text or s.remediation}\n"
+          f"recover    {s.alert} resolved, resolved notice delivered to {s.receiver}; fault reverted\n"
+          f"(plan only: nothing was started or touched)")
+    return EXIT_OK
+
+
+def _cmd_render(args) -> int:
+    from harness.timing import MonitoringSources, render_test_config
+    profile = render_test_config(MonitoringSources(ROOT / "stack" / "monitoring"), Path(args.out), args.time_factor)
+    print(f"wrote {args.out}\n{profile.to_json()}")
+    return EXIT_OK
+
+
+def _cmd_stack(args) -> int:
+    from harness.stack import Stack
+    stack = Stack(time_factor=args.time_factor)
+    stack.start()
+    print(f"stack {stack.project} is up.\n  inspect: {stack.compose_hint()}\n"
+          f"  prometheus:   {stack.url('prometheus', 9090)}\n  alertmanager: {stack.url('alertmanager', 9093)}\n"
+          f"  notification-service: {stack.url('notification-service', 8000)}\n"
+          f"  webhook-receiver:     {stack.url('webhook-receiver', 8000)}\n"
+          f"  remove:  python -m harness cleanup --project {stack.project}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from harness.timing import DEFAULT_FACTOR
+    parser = argparse.ArgumentParser(prog="python -m harness",
+                                     description="Chaos harness for the incident runbooks: scenarios, stack, cleanup.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("cleanup", help="revert faults and remove stacks that a crashed run left behind")
+    p.add_argument("--ledger", default=str(ROOT / "reports" / "ledger.jsonl"), help="ledger file (default: %(default)s)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
+    p.add_argument("--force", action="store_true", help="also clean entries of runs that are still alive")
+    p.add_argument("--project", help="clean only this compose project (also when its run is alive, e.g. --keep-stack)")
+    p.add_argument("--all", action="store_true", help="also remove chaos-* compose projects missing from the ledger")
+    p.set_defaults(func=_cmd_cleanup)
+
+    p = sub.add_parser("scenarios", help="list the runbook scenarios")
+    p.set_defaults(func=_cmd_scenarios)
+
+    p = sub.add_parser("plan", help="print a scenario's plan without touching anything (dry run)")
+    p.add_argument("scenario", help="scenario id, see `scenarios`")
+    p.set_defaults(func=_cmd_plan)
+
+    p = sub.add_parser("render-config", help="write the time-compressed monitoring config")
+    p.add_argument("--out", default=str(ROOT / "build" / "monitoring"), help="output directory (default: %(default)s)")
+    p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")
+    p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("stack-up", help="start a test stack and leave it running (remove with cleanup --project)")
+    p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")
+    p.set_defaults(func=_cmd_stack)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ChaosError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
