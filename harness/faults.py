@@ -160,8 +160,12 @@ class AppliedFault:
 
 
 class Nemesis:
-    def __init__(self, owner: StackOwner, ledger: Ledger, *, dry_run: bool = False, out=sys.stderr) -> None:
-        self.owner, self.ledger, self.dry_run, self.out = owner, ledger, dry_run, out
+    def __init__(self, owner: StackOwner, ledger: Ledger, *, dry_run: bool = False, out=None) -> None:
+        self.owner, self.ledger, self.dry_run, self._out = owner, ledger, dry_run, out
+
+    @property
+    def out(self):
+        return self._out or sys.stderr  # resolved late so pytest's capture sees it
 
     def plan(self, fault: Fault) -> str:
         return f"inject {fault} into stack {self.owner.project}; revert afterwards"

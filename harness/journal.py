@@ -15,8 +15,12 @@ class JournalHandler(Protocol):
 class ConsoleHandler:
     """Progress lines on stderr so a person watching a long wait knows what is going on."""
 
-    def __init__(self, out=sys.stderr) -> None:
-        self.out = out
+    def __init__(self, out=None) -> None:
+        self._out = out
+
+    @property
+    def out(self):
+        return self._out or sys.stderr  # resolved late so pytest's capture sees it
 
     @contextmanager
     def phase(self, name: str, detail: str) -> Iterator[None]:

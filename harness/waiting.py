@@ -63,7 +63,7 @@ def describe_history(history: list[Seen], started: float, limit: int = 6) -> str
 
 def wait_until(probe: Callable[[], Check[T]], *, what: str, timeout: float, interval: float = 0.1,
                transient: tuple[type[BaseException], ...] = (), progress_every: float = 5.0,
-               out=sys.stderr) -> WaitResult[T]:
+               out=None) -> WaitResult[T]:
     """Poll `probe` every `interval` seconds until it returns done, for at most `timeout` seconds.
 
     Exceptions of the `transient` types are recorded as states and polling goes on (a service
@@ -85,7 +85,7 @@ def wait_until(probe: Callable[[], Check[T]], *, what: str, timeout: float, inte
             history.append(Seen(check.state, now, now))
         if not check.done and now >= next_progress[0]:
             print(f"  ... still waiting for {what} ({now - started:.0f}s of {timeout:.0f}s): {check.state}",
-                  file=out, flush=True)
+                  file=out or sys.stderr, flush=True)
             next_progress[0] = now + progress_every
         return check
 

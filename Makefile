@@ -1,0 +1,41 @@
+# Chaos harness for the data-platform incident runbooks. `make help` lists the targets.
+PY         := .venv/bin/python
+ALLURE_DIR ?= reports/allure-results
+ARGS       ?=
+
+.PHONY: help bootstrap chaos test unit integration cleanup stack-up scenarios plan render-config
+
+help:           ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+bootstrap:      ## venv + Docker engine + compose plugin + base image (idempotent, seconds when ready)
+	@./scripts/bootstrap.sh
+
+chaos: bootstrap ## MAIN JOB: run every runbook scenario against the bundled stack; Allure results in reports/
+	@rm -rf $(ALLURE_DIR)
+	$(PY) -m pytest -m chaos --alluredir $(ALLURE_DIR) $(ARGS)
+
+test: bootstrap ## the whole test suite: unit, stack integration, crash recovery and the chaos scenarios
+	@rm -rf $(ALLURE_DIR)
+	$(PY) -m pytest --alluredir $(ALLURE_DIR) $(ARGS)
+
+unit:           ## fast tests of the harness itself (no containers)
+	$(PY) -m pytest -m unit $(ARGS)
+
+integration: bootstrap ## tests that need the stack but inject no scenario
+	$(PY) -m pytest -m stack $(ARGS)
+
+cleanup: bootstrap ## revert faults and remove stacks a crashed run left behind (ARGS="--dry-run|--all|--project P")
+	$(PY) -m harness cleanup $(ARGS)
+
+stack-up: bootstrap ## start a stack and leave it running, printing its URLs (remove: make cleanup ARGS="--project P")
+	$(PY) -m harness stack-up $(ARGS)
+
+scenarios:      ## list the runbook scenarios
+	$(PY) -m harness scenarios
+
+plan:           ## print a scenario's plan without touching anything: make plan ARGS=notification_redis_outage
+	$(PY) -m harness plan $(ARGS)
+
+render-config:  ## write the time-compressed monitoring config to build/monitoring (ARGS="--time-factor 60")
+	$(PY) -m harness render-config $(ARGS)

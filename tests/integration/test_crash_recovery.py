@@ -1,0 +1,90 @@
+"""Faults roll back on Ctrl-C, and a SIGKILLed run is repaired by one `cleanup` command.
+
+Each test runs the Redis outage scenario in a child pytest with its own ledger and its own
+stack, interrupts it while Redis is down, then checks the ledger and the Docker engine.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from harness.docker_env import docker_client
+from harness.ledger import Ledger
+from harness.stack import PROJECT_LABEL, ROOT
+
+FAULT_HOLDING = "[chaos] Inject fault: done"
+
+
+def _start_child(ledger_path):
+    env = {**os.environ, "CHAOS_LEDGER": str(ledger_path), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--scenario",
+         "notification_redis_outage", "tests/chaos/test_runbook_scenarios.py"],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+
+
+def _wait_for_line(child, needle, timeout):
+    seen, found = [], threading.Event()
+
+    def read():
+        for line in child.stderr:
+            seen.append(line)
+            if needle in line:
+                found.set()
+                return
+    threading.Thread(target=read, daemon=True).start()
+    if not found.wait(timeout):
+        child.kill()
+        pytest.fail(f"child never printed {needle!r} within {timeout}s; last output:\n{''.join(seen[-20:])}")
+
+
+def _project(ledger):
+    return next(r["project"] for r in ledger.records() if r["event"] == "stack-up")
+
+
+def _project_objects(project):
+    client = docker_client()
+    label = {"label": f"{PROJECT_LABEL}={project}"}
+    return client.containers.list(all=True, filters=label) + client.networks.list(filters=label) + \
+        client.volumes.list(filters=label)
+
+
+def test_sigkill_while_redis_is_down_then_cleanup_reverts_and_removes_everything(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    child = _start_child(ledger.path)
+    _wait_for_line(child, FAULT_HOLDING, timeout=240)
+    project = _project(ledger)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait(timeout=10)
+    redis = docker_client().containers.list(all=True, filters={"label": [f"{PROJECT_LABEL}={project}",
+                                                                         "com.docker.compose.service=redis"]})[0]
+    assert redis.status == "exited", "the crash left Redis down"
+    assert len(ledger.open_faults()) == 1
+
+    result = subprocess.run([sys.executable, "-m", "harness", "cleanup", "--ledger", str(ledger.path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "reverted fault container-stopped(redis)" in result.stdout
+    assert f"removed stack {project}" in result.stdout
+    assert ledger.open_faults() == [] and ledger.open_stacks() == []
+    reverted = [r for r in ledger.records() if r["event"] == "fault-reverted"]
+    assert reverted and reverted[-1]["by"] == "cleanup"
+    assert _project_objects(project) == [], "nothing of the crashed stack is left"
+
+
+def test_ctrl_c_while_redis_is_down_rolls_back_and_removes_the_stack(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    child = _start_child(ledger.path)
+    _wait_for_line(child, FAULT_HOLDING, timeout=240)
+    project = _project(ledger)
+    os.killpg(child.pid, signal.SIGINT)
+    child.wait(timeout=120)
+    events = [r["event"] for r in ledger.records()]
+    assert "fault-reverted" in events, json.dumps(list(ledger.records()), indent=1)
+    assert ledger.open_faults() == [] and ledger.open_stacks() == []
+    assert _project_objects(project) == []

@@ -1,0 +1,43 @@
+"""The ledger is written before acting and tells cleanup what a crashed run left behind."""
+import os
+import subprocess
+import sys
+
+from harness.ledger import Ledger, pid_alive
+
+
+def test_open_faults_are_those_not_reverted(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    a = ledger.fault_injecting("chaos-1", {"kind": "container-paused", "service": "redis"})
+    b = ledger.fault_injecting("chaos-1", {"kind": "container-stopped", "service": "redis"})
+    ledger.fault_reverted(a)
+    assert [f.id for f in ledger.open_faults()] == [b]
+    assert ledger.open_faults()[0].fault == {"kind": "container-stopped", "service": "redis"}
+    assert ledger.open_faults()[0].pid == os.getpid()
+
+
+def test_open_stacks_are_those_not_taken_down(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    ledger.stack_up("chaos-a", "a.env")
+    ledger.stack_up("chaos-b", "b.env")
+    ledger.stack_down("chaos-a")
+    assert [s.project for s in ledger.open_stacks()] == ["chaos-b"]
+
+
+def test_a_line_torn_by_a_crash_is_ignored(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    fid = ledger.fault_injecting("chaos-1", {"kind": "no-fault"})
+    with open(ledger.path, "a") as fh:
+        fh.write('{"event": "fault-rever')
+    assert [f.id for f in ledger.open_faults()] == [fid]
+
+
+def test_missing_ledger_means_nothing_open(tmp_path):
+    assert Ledger(tmp_path / "none.jsonl").open_faults() == []
+
+
+def test_pid_alive():
+    assert pid_alive(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert not pid_alive(child.pid)

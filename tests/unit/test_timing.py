@@ -1,0 +1,77 @@
+"""Time compression: the test stack's config is derived from production, never hand-edited."""
+import pytest
+import yaml
+
+from harness.errors import ConfigError
+from harness.stack import ROOT
+from harness.timing import (MonitoringSources, TimingProfile, format_duration, parse_duration, render_test_config,
+                            scale, scale_expr)
+
+SOURCES = MonitoringSources(ROOT / "stack" / "monitoring")
+
+
+@pytest.mark.parametrize("text,ms", [("15s", 15_000), ("2m", 120_000), ("1h30m", 5_400_000), ("500ms", 500),
+                                     ("1d", 86_400_000)])
+def test_parse_duration(text, ms):
+    assert parse_duration(text) == ms
+
+
+@pytest.mark.parametrize("bad", ["", "5", "1.5m", "m", "5 m", "10x"])
+def test_parse_duration_rejects_garbage_with_a_clear_error(bad):
+    with pytest.raises(ConfigError, match="not a Prometheus duration"):
+        parse_duration(bad)
+
+
+@pytest.mark.parametrize("ms,text", [(4000, "4s"), (500, "500ms"), (120_000, "2m"), (1500, "1500ms"), (0, "0s")])
+def test_format_duration_is_exact(ms, text):
+    assert format_duration(ms) == text
+    assert parse_duration(text) == ms
+
+
+def test_scale_divides_and_keeps_a_minimum_of_one_millisecond():
+    assert scale("2m", 30) == "4s"
+    assert scale("15s", 30) == "500ms"
+    assert scale("1ms", 30) == "1ms"
+
+
+def test_scale_expr_scales_ranges_subqueries_and_offsets_but_not_strings():
+    expr = 'rate(x{path=~"/a[5m]"}[5m]) > 1 and max_over_time(y[10m:1m]) offset 2m and z[30m:]'
+    assert scale_expr(expr, 30) == \
+        'rate(x{path=~"/a[5m]"}[10s]) > 1 and max_over_time(y[20s:2s]) offset 4s and z[1m:]'
+
+
+def test_rendered_rules_keep_thresholds_and_divide_for_and_windows(tmp_path):
+    profile = render_test_config(SOURCES, tmp_path, 30)
+    prod = {r["alert"]: r for f in SOURCES.rule_files for g in yaml.safe_load(f.read_text())["groups"]
+            for r in g["rules"]}
+    test = {r["alert"]: r for f in (tmp_path / "prometheus" / "rules").glob("*.yml")
+            for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"]}
+    assert set(prod) == set(test) and prod
+    for name, rule in prod.items():
+        assert parse_duration(test[name]["for"]) * 30 == parse_duration(rule["for"])
+        assert test[name]["labels"] == rule["labels"]
+        assert test[name]["annotations"] == rule["annotations"]
+        assert test[name]["expr"] == scale_expr(rule["expr"], 30)
+    assert profile.scrape_interval == 0.5 and profile.evaluation_interval == 0.5
+    assert TimingProfile.from_json((tmp_path / "timing.json").read_text()) == profile
+
+
+def test_rendered_alertmanager_timers_are_divided_recursively(tmp_path):
+    render_test_config(SOURCES, tmp_path, 30)
+    prod = yaml.safe_load(SOURCES.alertmanager_yml.read_text())
+    test = yaml.safe_load((tmp_path / "alertmanager" / "alertmanager.yml").read_text())
+    for key in ("group_wait", "group_interval", "repeat_interval"):
+        assert parse_duration(test["route"][key]) * 30 == parse_duration(prod["route"][key])
+    assert test["receivers"] == prod["receivers"]
+    assert test["route"]["routes"][0]["matchers"] == prod["route"]["routes"][0]["matchers"]
+
+
+def test_production_files_are_not_touched(tmp_path):
+    before = {p: p.read_bytes() for p in SOURCES.root.rglob("*.yml")}
+    render_test_config(SOURCES, tmp_path, 60)
+    assert {p: p.read_bytes() for p in SOURCES.root.rglob("*.yml")} == before
+
+
+def test_factor_below_one_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="time factor must be >= 1"):
+        render_test_config(SOURCES, tmp_path, 0.5)
