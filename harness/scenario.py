@@ -43,6 +43,7 @@ class Scenario:
     budget: Budget = Budget()
     drill: str = ""                           # the runbook's drill, in words
     remediation_text: str = ""                # the runbook's remediation, in words
+    profiles: tuple[str, ...] = ()            # compose profiles the scenario needs beyond the core stack
 
     def __post_init__(self) -> None:
         if not _ANCHOR.match(self.runbook):

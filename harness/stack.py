@@ -54,7 +54,8 @@ class StackOwner:
 
 class Stack:
     def __init__(self, project: str | None = None, *, root: Path = ROOT, time_factor: float = DEFAULT_FACTOR,
-                 ledger: Ledger | None = None, services: list[str] | None = None) -> None:
+                 ledger: Ledger | None = None, services: list[str] | None = None,
+                 profiles: list[str] | None = None) -> None:
         self.project = project or new_project_name()
         self.root = root
         self.time_factor = time_factor
@@ -63,8 +64,10 @@ class Stack:
         self.env_file = self.work_dir / "stack.env"
         self.owner = StackOwner(self.project)
         self.profile: TimingProfile | None = None
+        self.profiles = sorted(set(profiles or []))   # compose profiles: optional service groups (data, ...)
         self._compose = DockerCompose(context=str(root), compose_file_name=COMPOSE_FILE, build=True, wait=True,
-                                      env_file=str(self.env_file), services=services, quiet_build=True)
+                                      env_file=str(self.env_file), services=services, quiet_build=True,
+                                      profiles=self.profiles or None)
 
     # -- lifecycle --------------------------------------------------------------------------
     def render(self) -> TimingProfile:
@@ -125,4 +128,5 @@ class Stack:
 
     def compose_hint(self) -> str:
         """The command a person uses to poke at this stack by hand (e.g. with --keep-stack)."""
-        return f"docker compose -f {self.root / COMPOSE_FILE} --env-file {self.env_file} ps"
+        profiles = "".join(f" --profile {p}" for p in self.profiles)
+        return f"docker compose -f {self.root / COMPOSE_FILE} --env-file {self.env_file}{profiles} ps"
