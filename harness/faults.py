@@ -162,6 +162,7 @@ class AppliedFault:
 class Nemesis:
     def __init__(self, owner: StackOwner, ledger: Ledger, *, dry_run: bool = False, out=None) -> None:
         self.owner, self.ledger, self.dry_run, self._out = owner, ledger, dry_run, out
+        self._reverted: set[str] = set()
 
     @property
     def out(self):
@@ -191,12 +192,16 @@ class Nemesis:
         return AppliedFault(fault, ledger_id, time.time())
 
     def revert(self, applied: AppliedFault, by: str = "run") -> None:
+        """Idempotent: a fault already reverted (e.g. by a remediation) is not reverted again."""
         if applied.ledger_id is None:
             if self.dry_run:
                 print(f"[dry-run] would revert {applied.fault}", file=self.out)
             return
+        if applied.ledger_id in self._reverted:
+            return
         applied.fault.revert(self.owner)
         self.ledger.fault_reverted(applied.ledger_id, by=by)
+        self._reverted.add(applied.ledger_id)
 
     @contextmanager
     def applied(self, fault: Fault) -> Iterator[AppliedFault]:

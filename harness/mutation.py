@@ -5,6 +5,7 @@ file; Prometheus is reloaded and the original is restored (and reloaded) on exit
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +17,26 @@ from harness.observe.prometheus import Prometheus
 from harness.waiting import Check, wait_until
 
 RELOAD_TIMEOUT = 15.0
+_MASKED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\{[^}]*\}|\[[^\]]*\]'
+                     r'|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)')
+_IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "offset",
+             "bool", "inf", "nan"}
+
+
+def misspell_metric(expr: str) -> str:
+    """A realistic broken rule: the first metric name misspelled, so its selector matches nothing.
+
+    Strings, label matchers, ranges and grouping clauses are masked; a metric name is then the first
+    identifier that is not a keyword, not a number's exponent and not followed by "(" (a function)."""
+    masked = _MASKED.sub(lambda m: " " * len(m.group(0)), expr)
+    for match in _IDENT.finditer(masked):
+        token, before = match.group(0), masked[:match.start()]
+        if token.lower() in _KEYWORDS or masked[match.end():].lstrip().startswith("(") or \
+                (before and (before[-1].isdigit() or before[-1] == ".")):
+            continue
+        return expr[:match.end()] + "_misspelt" + expr[match.end():]
+    raise ValueError(f"no metric name found in {expr!r}")
 
 
 def _file_defining(rules_dir: Path, alertname: str) -> tuple[Path, dict]:

@@ -18,7 +18,7 @@ from harness.faults import AppliedFault, Nemesis
 from harness.journal import Journal
 from harness.observe.alerts import AlertObserver, AlertTarget
 from harness.observe.prometheus import AlertingRule
-from harness.scenario import Scenario
+from harness.scenario import RemediationContext, Scenario
 from harness.stack import Stack
 from harness.timing import TimingProfile, parse_duration, scale_expr
 
@@ -37,18 +37,21 @@ class Bounds:
     explanation: str
 
     @classmethod
-    def derive(cls, rule: AlertingRule, profile: TimingProfile) -> "Bounds":
+    def derive(cls, rule: AlertingRule, profile: TimingProfile, signal_delay: float = 0.0) -> "Bounds":
+        """signal_delay: what the scenario declares its expression needs to turn true once the fault
+        holds (a slow request must complete, a ratio must fill part of its window); 0 for most."""
         s, e = profile.scrape_interval, profile.evaluation_interval
         window = max((parse_duration(w) / 1000 for w in _WINDOW.findall(rule.query)), default=0.0)
-        detect = rule.duration + s + e + HARNESS_OVERHEAD
-        recover = window + s + e + HARNESS_OVERHEAD
+        detect = round(rule.duration + s + e + signal_delay + HARNESS_OVERHEAD, 3)
+        recover = round(window + s + e + HARNESS_OVERHEAD, 3)
+        signal = f" + signal delay {signal_delay:g}s" if signal_delay else ""
         return cls(
             detect=detect,
             recover=recover,
-            detect_timeout=2 * detect + 2,
+            detect_timeout=detect + max(3.0, detect / 2),
             notify_timeout=profile.group_wait + profile.group_interval + e + 5,
-            recover_timeout=2 * recover + 5,
-            explanation=(f"for {rule.duration:g}s + scrape {s:g}s + evaluation {e:g}s + "
+            recover_timeout=recover + max(5.0, recover),
+            explanation=(f"for {rule.duration:g}s + scrape {s:g}s + evaluation {e:g}s{signal} + "
                          f"{HARNESS_OVERHEAD:g}s harness overhead = {detect:g}s (time factor {profile.factor:g})"),
         )
 
@@ -132,7 +135,7 @@ class ScenarioRunner:
     def _run(self, scenario: Scenario, result: ScenarioResult) -> None:
         target = AlertTarget(scenario.alert, scenario.receiver, scenario.alert_labels)
         rule = self.observer.rule(target)                       # unknown alert: fail before touching anything
-        result.bounds = bounds = Bounds.derive(rule, self.stack.profile)
+        result.bounds = bounds = Bounds.derive(rule, self.stack.profile, scenario.signal_delay)
         result.metric_query = scale_expr(scenario.chart_query, self.stack.profile.factor)
         tl = result.timeline
         traffic = scenario.traffic(self.stack) if scenario.traffic else nullcontext()
@@ -154,7 +157,7 @@ class ScenarioRunner:
                     tl.notified = self.observer.wait_delivered(target, status="firing", since=tl.inject_started,
                                                                timeout=bounds.notify_timeout)
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
-                    scenario.remediation(self.stack.owner)
+                    scenario.remediation(RemediationContext(self.stack.owner, lambda: self.nemesis.revert(applied)))
                     tl.remediated = time.time()
                 with self.journal.phase("Recover", f"{target} resolves and the resolution reaches "
                                                    f"{scenario.receiver}"):

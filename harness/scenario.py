@@ -7,15 +7,23 @@ from typing import Callable, Protocol
 
 from harness.errors import ConfigError
 from harness.faults import Fault
-from harness.stack import Stack
+from harness.stack import Stack, StackOwner
 from harness.traffic import BackgroundTraffic
 
 SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
 _ANCHOR = re.compile(r"^[a-z0-9-]+#[a-z0-9-]+$")
 
 
+@dataclass(frozen=True)
+class RemediationContext:
+    """What a remediation may use: the stack's containers, and the fault's own rollback (for runbook
+    actions that amount to "fix the broken dependency")."""
+    owner: StackOwner
+    revert_fault: Callable[[], None]
+
+
 class Remediation(Protocol):
-    def __call__(self, owner) -> None: ...
+    def __call__(self, ctx: RemediationContext) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class Scenario:
     drill: str = ""                           # the runbook's drill, in words
     remediation_text: str = ""                # the runbook's remediation, in words
     profiles: tuple[str, ...] = ()            # compose profiles the scenario needs beyond the core stack
+    signal_delay: float = 0.0                 # seconds the expression needs to turn true once the fault
+                                              # holds; added to the detection bound, explained in the file
 
     def __post_init__(self) -> None:
         if not _ANCHOR.match(self.runbook):

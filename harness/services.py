@@ -17,21 +17,68 @@ class NotificationClient:
     def send(self, notification_id: int) -> dict:
         return self.api.post(f"/notifications/{notification_id}/send")
 
+    def fail(self, notification_id: int) -> dict:
+        """The drill hook: the provider reports this notification undeliverable."""
+        return self.api.post(f"/notifications/{notification_id}/fail")
+
     def create_and_send(self, customer_id: str, channel: str = "email", topic: str = "order") -> dict:
         return self.send(self.create(customer_id, channel, topic)["id"])
+
+    def preferences(self, customer_id: str) -> dict:
+        return self.api.get(f"/notifications/preferences/{customer_id}")
+
+    def set_opted_out(self, customer_id: str, channels: list[str]) -> dict:
+        return self.api.put(f"/notifications/preferences/{customer_id}", json={"optedOut": channels})
 
     def health(self) -> dict:
         return self.api.get("/health")
 
+    def metrics(self) -> str:
+        return self.api.request("GET", "/metrics").text
 
-def notifications_being_sent(rate: float = 10.0, customers: int = 50):
-    """Traffic factory for scenarios: notifications created and sent continuously to many customers
-    (spread so the rate limiter itself does not trip)."""
-    from harness.stack import Stack
-    from harness.traffic import BackgroundTraffic
 
-    def build(stack: Stack) -> BackgroundTraffic:
-        client = NotificationClient(stack.url("notification-service", 8000))
-        return BackgroundTraffic("notifications being sent",
-                                 lambda i: client.create_and_send(f"customer-{i % customers}"), rate=rate)
-    return build
+class SupportClient:
+    """support-service: tickets, case timelines, attachments and their offload."""
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("support-service", base_url)
+
+    def create_ticket(self, customer_id: str, order_id: str, subject: str = "") -> dict:
+        return self.api.post("/support/tickets", json={"customerId": customer_id, "orderId": order_id,
+                                                       "subject": subject})
+
+    def tickets(self) -> list[dict]:
+        return self.api.get("/support/tickets")
+
+    def case(self, case_id: int, include_timeline: bool = True) -> dict:
+        return self.api.get(f"/support/cases/{case_id}", includeTimeline=str(include_timeline).lower())
+
+    def refresh_timeline(self, case_id: int) -> dict:
+        return self.api.post(f"/support/cases/{case_id}/timeline/refresh")
+
+    def upload(self, case_id: int, filename: str, content: bytes, content_type: str = "application/pdf") -> dict:
+        return self.api.request("POST", f"/support/cases/{case_id}/attachments", params={"filename": filename},
+                                content=content, headers={"content-type": content_type}).json()
+
+    def attachments(self, case_id: int) -> list[dict]:
+        return self.api.get(f"/support/cases/{case_id}/attachments")
+
+    def delete_attachments(self, case_id: int) -> dict:
+        return self.api.request("DELETE", f"/support/cases/{case_id}/attachments").json()
+
+    def offload(self, age_days: float, dry_run: bool) -> dict:
+        return self.api.post("/support/attachments/offload", json={"ageDays": age_days, "dryRun": dry_run})
+
+    def metrics(self) -> str:
+        return self.api.request("GET", "/metrics").text
+
+
+def metric_value(exposition: str, name: str, labels: dict | None = None) -> float:
+    """Sum of the samples of `name` (matching labels) in a Prometheus text exposition."""
+    from prometheus_client.parser import text_string_to_metric_families
+    total = 0.0
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in (labels or {}).items()):
+                total += sample.value
+    return total

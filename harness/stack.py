@@ -42,6 +42,16 @@ class StackOwner:
     def services(self) -> list[str]:
         return sorted({c.labels.get(SERVICE_LABEL, "?") for c in self.containers()})
 
+    def url(self, service: str, port: int) -> str:
+        """http://127.0.0.1:<published port> of a service's container port (the one way to reach it)."""
+        container = self.container(service)
+        bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{port}/tcp") or []
+        published = [b["HostPort"] for b in bindings if b.get("HostIp") in ("127.0.0.1", "0.0.0.0", "")]
+        if not published:
+            raise ForeignTarget(f"{service}:{port} of stack {self.project} is not published on 127.0.0.1 "
+                                f"(container {container.status})")
+        return f"http://127.0.0.1:{published[0]}"
+
     def container(self, service: str) -> Container:
         found = docker_client().containers.list(
             all=True, filters={"label": [f"{PROJECT_LABEL}={self.project}", f"{SERVICE_LABEL}={service}"]})
@@ -50,6 +60,18 @@ class StackOwner:
                 f"service {service!r} is not part of stack {self.project!r} "
                 f"(its services: {', '.join(self.services()) or 'none running'}); refusing to touch it")
         return found[0]
+
+
+def owner_of_url(url: str) -> StackOwner:
+    """The chaos stack one of whose containers publishes the port of `url` on 127.0.0.1."""
+    from urllib.parse import urlparse
+    port = str(urlparse(url).port or "")
+    for container in docker_client().containers.list(filters={"label": PROJECT_LABEL}):
+        project = container.labels[PROJECT_LABEL]
+        bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).values()
+        if project.startswith(PROJECT_PREFIX) and any(b.get("HostPort") == port for bs in bindings if bs for b in bs):
+            return StackOwner(project)
+    raise ForeignTarget(f"no chaos stack publishes {url}; the drill only touches containers of a test stack")
 
 
 class Stack:
@@ -111,13 +133,8 @@ class Stack:
         return "\n".join(lines)
 
     # -- accessors --------------------------------------------------------------------------
-    def host_port(self, service: str, port: int) -> int:
-        _, published = self._compose.get_service_host_and_port(service, port)
-        return int(published)
-
     def url(self, service: str, port: int) -> str:
-        """http://127.0.0.1:<published port> of a service's container port."""
-        return f"http://127.0.0.1:{self.host_port(service, port)}"
+        return self.owner.url(service, port)
 
     def exec(self, service: str, command: list[str]) -> tuple[int, str]:
         result = self.owner.container(service).exec_run(command, demux=False)

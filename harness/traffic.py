@@ -1,10 +1,14 @@
-"""Background traffic that keeps a service busy while a fault holds (the runbook's "while sending")."""
+"""Background load that keeps a service busy while a fault holds (the runbook's "while sending").
+
+Used both as scenario traffic (started before steady state) and inside application faults
+(a campaign burst, an opt-out wave, an upload flood) that hold until reverted.
+"""
 from __future__ import annotations
 
 import itertools
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from harness.errors import ChaosError
@@ -15,7 +19,6 @@ class TrafficStats:
     ok: int = 0
     errors: int = 0
     last_error: str = ""
-    by_second: list[tuple[float, int, int]] = field(default_factory=list)
 
 
 class BackgroundTraffic:
@@ -41,13 +44,23 @@ class BackgroundTraffic:
                 self.stats.last_error = str(exc)[:200]
             self._stop.wait(max(0.0, period - (time.monotonic() - started)))
 
-    def __enter__(self) -> "BackgroundTraffic":
+    def start(self) -> "BackgroundTraffic":
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=15)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def __enter__(self) -> "BackgroundTraffic":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def __str__(self) -> str:
         return f"{self.name} at {self.rate:g}/s"

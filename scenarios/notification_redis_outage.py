@@ -10,7 +10,7 @@ Remediation:  restart Redis; the error counter stops growing and the alert clear
 from harness.actions import RestartService
 from harness.faults import ContainerStopped
 from harness.scenario import Scenario
-from harness.services import notifications_being_sent
+from harness.workloads import notifications_being_sent
 
 scenario = Scenario(
     id="notification_redis_outage",

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 
+import httpx
 import redis
 from fastapi import HTTPException
 from prometheus_client import Counter, Histogram
@@ -56,6 +57,8 @@ def _redis_health() -> dict:
 
 
 app = create_app("notification-service", health=_redis_health)
+provider = httpx.Client(base_url=os.environ.get("NOTIFICATION_PROVIDER_URL", "http://notification-provider:8000"),
+                        timeout=float(os.environ.get("NOTIFICATION_PROVIDER_TIMEOUT_SECONDS", "2")))
 _ids = itertools.count(1)
 _lock = threading.Lock()
 _notifications: dict[int, dict] = {}
@@ -112,6 +115,15 @@ def send_notification(notification_id: int) -> dict:
         DROPPED.labels(reason="rate_limited").inc()
         notification["status"] = "rate_limited"
         raise HTTPException(429, f"rate limit of {limiter.limit}/{limiter.window_seconds}s reached for {channel}:{customer}")
+    try:
+        provider.post("/messages", json={"notificationId": notification_id, "customerId": customer,
+                                         "channel": channel, "message": notification["message"]}).raise_for_status()
+    except httpx.HTTPError as exc:
+        notification["status"] = "failed"
+        FAILED.labels(channel=channel).inc()
+        LATENCY.labels(channel=channel).observe(time.perf_counter() - started)
+        log.warning("provider failed", extra={"fields": {"id": notification_id, "error": str(exc)[:200]}})
+        raise HTTPException(502, f"provider could not deliver notification {notification_id}: {exc}") from None
     notification["status"] = "sent"
     SENT.labels(channel=channel).inc()
     LATENCY.labels(channel=channel).observe(time.perf_counter() - started)

@@ -1,0 +1,134 @@
+"""The runbook's drills, probes and maintenance actions as functions returning JSON-able reports.
+
+The scripts under scripts/ are thin command lines around these; scenarios use the same
+functions (remediations below), so the drill a person runs by hand is the drill the suite proves.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from harness.faults import ContainerPaused, Nemesis
+from harness.scenario import RemediationContext
+from harness.services import NotificationClient, SupportClient, metric_value
+from harness.waiting import Check, wait_until
+
+
+def _timed(call):
+    started = time.perf_counter()
+    value = call()
+    return value, round((time.perf_counter() - started) * 1000, 1)
+
+
+# -- notification-service ---------------------------------------------------------------------
+def notification_provider_failure(client: NotificationClient, count: int) -> dict:
+    """Runbook drill 0: create `count` notifications and force the provider to fail them."""
+    before = metric_value(client.metrics(), "notification_failure_total")
+    ids = []
+    for i in range(count):
+        notification = client.create(f"drill-customer-{i}", "email", "order", "provider failure drill")
+        client.fail(notification["id"])
+        ids.append(notification["id"])
+    after = metric_value(client.metrics(), "notification_failure_total")
+    return {"drill": "notification_provider_failure", "count": count, "notificationIds": ids,
+            "notificationFailureTotalBefore": before, "notificationFailureTotalAfter": after,
+            "delta": after - before, "ok": after - before >= count}
+
+
+def notification_redis_outage(client: NotificationClient, nemesis: Nemesis, batch: int = 20,
+                              timeout: float = 30.0) -> dict:
+    """Runbook drill 0b: pause Redis, send a batch, wait for the limiter's error counter to grow,
+    bring Redis back and confirm the service recovered. The pause goes through the nemesis, so it
+    is in the ledger and rolled back however this ends."""
+    errors = lambda: metric_value(client.metrics(), "notification_rate_limit_errors_total")  # noqa: E731
+    before = errors()
+    sent = failed = 0
+    with nemesis.applied(ContainerPaused("redis")):
+        for i in range(batch):
+            try:
+                client.create_and_send(f"drill-customer-{i}")
+                sent += 1
+            except Exception:  # noqa: BLE001 - a failed send is part of what we observe
+                failed += 1
+        wait_until(lambda: Check(errors() > before, f"{errors() - before:g} new errors"),
+                   what="notification_rate_limit_errors_total to increase", timeout=timeout)
+        during = errors()
+    wait_until(lambda: Check(client.health().get("redis") == "up", str(client.health())),
+               what="notification-service to reach Redis again", timeout=timeout)
+    return {"drill": "notification_redis_outage", "batch": batch, "sentWhileRedisDown": sent,
+            "failedWhileRedisDown": failed, "rateLimitErrorsBefore": before, "rateLimitErrorsAfter": during,
+            "delta": during - before, "redisRestored": True, "ok": during > before}
+
+
+def notification_probe(client: NotificationClient) -> dict:
+    """Synthetic probe: the create/send flow works and its metrics move."""
+    metrics = client.metrics()
+    sent_before = metric_value(metrics, "notification_sent_total")
+    latency_before = metric_value(metrics, "notification_send_latency_seconds_count")
+    created, create_ms = _timed(lambda: client.create("synthetic-probe", "email", "support", "probe"))
+    sent, send_ms = _timed(lambda: client.send(created["id"]))
+    metrics = client.metrics()
+    checks = {"sent": sent.get("status") == "sent",
+              "notification_sent_total increased": metric_value(metrics, "notification_sent_total") > sent_before,
+              "notification_send_latency_seconds_count increased":
+                  metric_value(metrics, "notification_send_latency_seconds_count") > latency_before}
+    return {"probe": "notification", "notificationId": created["id"], "status": sent.get("status"),
+            "createMs": create_ms, "sendMs": send_ms, "checks": checks, "ok": all(checks.values())}
+
+
+# -- support-service ----------------------------------------------------------------------------
+def support_timeline_probe(client: SupportClient, latency_budget_ms: float = 2000.0) -> dict:
+    """Synthetic probe: create a test ticket, measure its timeline cold, warm and after refresh."""
+    ticket = client.create_ticket("synthetic-probe", f"probe-order-{int(time.time())}", "synthetic probe")
+    cold, cold_ms = _timed(lambda: client.case(ticket["id"]))
+    warm, warm_ms = _timed(lambda: client.case(ticket["id"]))
+    refreshed, refresh_ms = _timed(lambda: client.refresh_timeline(ticket["id"]))
+    _, attachments_ms = _timed(lambda: client.attachments(ticket["id"]))
+    timeline = cold["timeline"]
+    checks = {"timeline has events": bool(timeline["events"]),
+              "all sources available": not timeline["unavailableSources"],
+              "cold timeline within budget": cold_ms <= latency_budget_ms,
+              "warm timeline served from cache": warm["timeline"]["source"] == "cache",
+              "attachments listed within 1s": attachments_ms < 1000}
+    return {"probe": "support_timeline", "caseId": ticket["id"], "coldMs": cold_ms, "warmMs": warm_ms,
+            "refreshMs": refresh_ms, "attachmentsListMs": attachments_ms, "events": len(timeline["events"]),
+            "unavailableSources": timeline["unavailableSources"], "refreshedSource": refreshed["source"],
+            "checks": checks, "ok": all(checks.values())}
+
+
+def offload_support_attachments(client: SupportClient, age_days: float, dry_run: bool) -> dict:
+    """Maintenance: move attachments older than age_days to the archive (or only list them)."""
+    return {"maintenance": "offload_support_attachments", **client.offload(age_days, dry_run)}
+
+
+def refresh_all_timelines(client: SupportClient) -> dict:
+    case_ids = [t["id"] for t in client.tickets()]
+    for case_id in case_ids:
+        client.refresh_timeline(case_id)
+    return {"refreshed": len(case_ids)}
+
+
+# -- remediations built on the same code ----------------------------------------------------------
+@dataclass(frozen=True)
+class OffloadAttachments:
+    """`make support-offload ARGS="--age-days N"`: the runbook's attachment backlog remediation."""
+    age_days: float = 30
+
+    def __call__(self, ctx: RemediationContext) -> None:
+        offload_support_attachments(SupportClient(ctx.owner.url("support-service", 8000)), self.age_days, False)
+
+    def __str__(self) -> str:
+        return f"offload attachments older than {self.age_days:g} days to the archive (support-offload)"
+
+
+@dataclass(frozen=True)
+class RefreshTimelines:
+    """POST /support/cases/{id}/timeline/refresh for every case: clears and rebuilds cached timelines."""
+
+    def __call__(self, ctx: RemediationContext) -> None:
+        refresh_all_timelines(SupportClient(ctx.owner.url("support-service", 8000)))
+
+    def __str__(self) -> str:
+        return "refresh every case's timeline (/support/cases/{id}/timeline/refresh)"
+
+

@@ -1,0 +1,29 @@
+"""Incident runbook › "Notification sending fails en masse": opt-out spike.
+
+Symptom:      NotificationOptOutSpike fires: notification_opt_out_total grows faster than 0.5/s.
+Drill:        customers opt out of e-mail one after another, 5 per second
+              (PUT /notifications/preferences/{customerId}).
+Remediation:  with marketing, pause the campaign automation that annoys customers: opt-outs stop,
+              the alert clears. (The drill's customers are opted back in when the fault is reverted.)
+Signal delay: the rate over 2m (4 s compressed) passes 0.5/s after 3 opt-outs: 0.6 s, plus one scrape.
+"""
+from harness.actions import RevertFault
+from harness.app_faults import OptOutWave
+from harness.scenario import Scenario
+from harness.workloads import notifications_being_sent
+
+scenario = Scenario(
+    id="notification_opt_out_spike",
+    title="A wave of customers opts out of notifications",
+    runbook="incident-runbook#notification-failures",
+    service="notification-service",
+    alert="NotificationOptOutSpike",
+    receiver="data-ops",
+    traffic=notifications_being_sent(rate=5),
+    fault=OptOutWave(channel="email", rate=5),
+    drill="customers opt out of e-mail notifications, 5 per second",
+    remediation=RevertFault("pause the campaign automation causing the opt-outs"),
+    chart_query="sum by (channel) (rate(notification_opt_out_total[2m]))",
+    signal_delay=1.1,
+    severity="normal",
+)

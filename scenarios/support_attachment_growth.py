@@ -1,0 +1,29 @@
+"""Incident runbook › "Support timeline slow or attachment backlog growing": rapid growth.
+
+Symptom:      SupportAttachmentGrowthRapid fires: deriv(support_attachment_backlog_bytes[5m]) above
+              256 KiB/s for 5 minutes.
+Drill:        a runaway client uploads 1 MiB/s of attachments.
+Remediation:  stop the runaway uploader, then offload the backlog to the archive (support-offload);
+              the backlog stops growing and the alert clears.
+Signal delay: deriv() fits a line over 5m (10 s compressed); after a step from flat to 1 MiB/s the
+              slope passes 256 KiB/s after about a third of the window: ~3.5 s, plus one scrape.
+"""
+from harness.actions import RevertFault, Steps
+from harness.app_faults import AttachmentFlood
+from harness.drills import OffloadAttachments
+from harness.scenario import Scenario
+
+scenario = Scenario(
+    id="support_attachment_growth",
+    title="Runaway uploads make the attachment backlog grow rapidly",
+    runbook="incident-runbook#support-timeline",
+    service="support-service",
+    alert="SupportAttachmentGrowthRapid",
+    receiver="data-ops",
+    fault=AttachmentFlood(chunk_kib=256, rate=4),
+    drill="a runaway client uploads 1 MiB/s of attachments",
+    remediation=Steps((RevertFault("stop the runaway uploader"), OffloadAttachments(age_days=0))),
+    chart_query="max(deriv(support_attachment_backlog_bytes[5m]))",
+    signal_delay=4.0,
+    severity="normal",
+)

@@ -1,0 +1,29 @@
+"""Incident runbook › "Support timeline slow or attachment backlog growing": corrupted cache.
+
+Symptom:      SupportTimelineCacheErrors fires: support_timeline_cache_events_total{event="error"} and
+              support_timeline_collection_failures_total{stage="cache_decode"} jump.
+Drill:        the cached timelines in Redis are overwritten with bytes that do not decode while agents
+              keep opening the same cases (normally cache hits).
+Remediation:  runbook step 6: clear the cached timelines with /support/cases/{id}/timeline/refresh;
+              fresh entries are written, the errors stop and the alert clears.
+"""
+from harness.drills import RefreshTimelines
+from harness.app_faults import TimelineCacheCorrupted
+from harness.scenario import Scenario
+from harness.workloads import timelines_being_opened
+
+scenario = Scenario(
+    id="support_timeline_cache_errors",
+    title="Corrupted timeline cache entries cause cache errors",
+    runbook="incident-runbook#support-timeline",
+    service="support-service",
+    alert="SupportTimelineCacheErrors",
+    receiver="data-ops",
+    traffic=timelines_being_opened(rate=5, fixed_cases=5),
+    fault=TimelineCacheCorrupted(),
+    drill="cached timelines in Redis are corrupted while agents reopen the same cases",
+    remediation=RefreshTimelines(),
+    chart_query="sum by (event) (rate(support_timeline_cache_events_total[2m]))",
+    signal_delay=0.5,
+    severity="normal",
+)
