@@ -3,7 +3,8 @@ PY         := .venv/bin/python
 ALLURE_DIR ?= reports/allure-results
 ARGS       ?=
 
-.PHONY: help bootstrap chaos test unit integration cleanup stack-up scenarios plan render-config
+.PHONY: help bootstrap chaos test unit integration cleanup stack-up scenarios plan render-config \
+	support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,3 +40,19 @@ plan:           ## print a scenario's plan without touching anything: make plan 
 
 render-config:  ## write the time-compressed monitoring config to build/monitoring (ARGS="--time-factor 60")
 	$(PY) -m harness render-config $(ARGS)
+
+# -- the runbook's probes, drills and maintenance (default --base-url: the running chaos stack) ----
+support-probe: bootstrap ## synthetic support timeline probe, JSON report: ARGS="--base-url http://127.0.0.1:PORT"
+	$(PY) scripts/synthetic/support_timeline_probe.py $(ARGS)
+
+notification-probe: bootstrap ## synthetic notification create/send probe, JSON report
+	$(PY) scripts/synthetic/notification_probe.py $(ARGS)
+
+notification-chaos-provider: bootstrap ## drill: create and force-fail notifications: ARGS="--base-url URL --count 10"
+	$(PY) scripts/chaos/notification_provider_failure.py $(ARGS)
+
+notification-chaos-redis: bootstrap ## drill: pause Redis, send, check limiter errors, restore: ARGS="--base-url URL"
+	$(PY) scripts/chaos/notification_redis_outage.py $(ARGS)
+
+support-offload: bootstrap ## maintenance: offload old attachments: ARGS="--dry-run" or ARGS="--age-days 30"
+	$(PY) scripts/maintenance/offload_support_attachments.py $(ARGS)

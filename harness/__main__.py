@@ -14,7 +14,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _cmd_cleanup(args) -> int:
     from harness.cleanup import cleanup
     from harness.ledger import Ledger
-    report = cleanup(Ledger(Path(args.ledger)), dry_run=args.dry_run, force=args.force, project=args.project,
+    ledger = Ledger(Path(args.ledger)) if args.ledger else Ledger.default(ROOT)
+    report = cleanup(ledger, dry_run=args.dry_run, force=args.force, project=args.project,
                      all_projects=args.all)
     for line in report.lines():
         print(line)
@@ -67,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("cleanup", help="revert faults and remove stacks that a crashed run left behind")
-    p.add_argument("--ledger", default=str(ROOT / "reports" / "ledger.jsonl"), help="ledger file (default: %(default)s)")
+    p.add_argument("--ledger", default=None, help="ledger file (default: $CHAOS_LEDGER or reports/ledger.jsonl)")
     p.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
     p.add_argument("--force", action="store_true", help="also clean entries of runs that are still alive")
     p.add_argument("--project", help="clean only this compose project (also when its run is alive, e.g. --keep-stack)")

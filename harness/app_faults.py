@@ -55,8 +55,9 @@ class BackgroundLoad(Fault):
     def load(self, owner: StackOwner) -> BackgroundTraffic:
         raise NotImplementedError
 
-    def clear_state(self, owner: StackOwner) -> None:
-        """Remove what the load created (called on revert, also by cleanup after a crash)."""
+    def clear_state(self, owner: StackOwner, operations: int | None) -> None:
+        """Remove what the load created (on revert; also by cleanup after a crash, when the number of
+        operations the load performed is unknown: None)."""
 
     def inject(self, owner: StackOwner) -> None:
         _RUNNING[(owner.project, self)] = self.load(owner).start()
@@ -66,7 +67,7 @@ class BackgroundLoad(Fault):
         if running is not None:
             running.stop()
         try:
-            self.clear_state(owner)
+            self.clear_state(owner, running.stats.ok + running.stats.errors if running else None)
         except (ForeignTarget, ServiceUnreachable):
             pass
 
@@ -104,9 +105,10 @@ class OptOutWave(BackgroundLoad):
                                  lambda i: client.set_opted_out(f"wave-{i % self.customers}", [self.channel]),
                                  rate=self.rate)
 
-    def clear_state(self, owner: StackOwner) -> None:
+    def clear_state(self, owner: StackOwner, operations: int | None) -> None:
         client = NotificationClient(owner.url("notification-service", 8000))
-        for i in range(self.customers):
+        touched = self.customers if operations is None else min(self.customers, operations + 1)
+        for i in range(touched):
             if client.preferences(f"wave-{i}")["optedOut"]:
                 client.set_opted_out(f"wave-{i}", [])
 
@@ -142,7 +144,7 @@ class AttachmentFlood(BackgroundLoad):
         return BackgroundTraffic("attachment upload flood",
                                  lambda i: client.upload(case_id, f"flood-{i}.pdf", chunk), rate=self.rate)
 
-    def clear_state(self, owner: StackOwner) -> None:
+    def clear_state(self, owner: StackOwner, operations: int | None) -> None:
         _delete_chaos_attachments(owner)
 
 

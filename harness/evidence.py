@@ -59,9 +59,9 @@ def timings_table(result: ScenarioResult) -> str:
     rows = [("time-to-fire (fault in effect -> firing)", result.time_to_fire, f"<= {b.detect:g}s" if b else ""),
             ("time-to-notify (fault in effect -> #data-ops)", result.time_to_notify,
              f"<= {result.scenario.budget.detect:g}s" if result.scenario.budget.detect else ""),
-            ("time-to-recover (remediated -> resolved)", result.time_to_recover,
+            ("time-to-recover (remediation started -> resolved)", result.time_to_recover,
              f"expected ~{b.recover:g}s" if b else ""),
-            ("time-to-resolved-notice (remediated -> #data-ops)", result.time_to_resolved_notice, "")]
+            ("time-to-resolved-notice (remediation started -> #data-ops)", result.time_to_resolved_notice, "")]
     lines = ["| measure | seconds | bound |", "| --- | --- | --- |"]
     lines += [f"| {name} | {'-' if value is None else f'{value:.2f}'} | {bound} |" for name, value, bound in rows]
     if b:

@@ -49,6 +49,11 @@ class Ledger:
     def __init__(self, path: Path = DEFAULT_LEDGER) -> None:
         self.path = Path(path)
 
+    @classmethod
+    def default(cls, root: Path) -> "Ledger":
+        """CHAOS_LEDGER if set (tests of crash recovery use their own), else <root>/reports/ledger.jsonl."""
+        return cls(Path(os.environ.get("CHAOS_LEDGER") or root / DEFAULT_LEDGER))
+
     def _append(self, event: str, **fields) -> dict:
         record = {"event": event, "at": round(time.time(), 3), "pid": os.getpid(), **fields}
         self.path.parent.mkdir(parents=True, exist_ok=True)

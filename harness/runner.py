@@ -49,7 +49,7 @@ class Bounds:
             detect=detect,
             recover=recover,
             detect_timeout=detect + max(3.0, detect / 2),
-            notify_timeout=profile.group_wait + profile.group_interval + e + 5,
+            notify_timeout=profile.group_wait + 2 * profile.group_interval + e + 5,
             recover_timeout=recover + max(5.0, recover),
             explanation=(f"for {rule.duration:g}s + scrape {s:g}s + evaluation {e:g}s{signal} + "
                          f"{HARNESS_OVERHEAD:g}s harness overhead = {detect:g}s (time factor {profile.factor:g})"),
@@ -64,6 +64,7 @@ class Timeline:
     pending: float | None = None
     firing: float | None = None
     notified: float | None = None
+    remediation_started: float | None = None
     remediated: float | None = None
     resolved: float | None = None
     resolved_notified: float | None = None
@@ -93,11 +94,12 @@ class ScenarioResult:
 
     @property
     def time_to_recover(self) -> float | None:
-        return self.timeline.since("remediated", "resolved")
+        """From the start of the remediation: the action's own duration is part of recovering."""
+        return self.timeline.since("remediation_started", "resolved")
 
     @property
     def time_to_resolved_notice(self) -> float | None:
-        return self.timeline.since("remediated", "resolved_notified")
+        return self.timeline.since("remediation_started", "resolved_notified")
 
     @property
     def verdict(self) -> str:
@@ -157,13 +159,14 @@ class ScenarioRunner:
                     tl.notified = self.observer.wait_delivered(target, status="firing", since=tl.inject_started,
                                                                timeout=bounds.notify_timeout)
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
+                    tl.remediation_started = time.time()
                     scenario.remediation(RemediationContext(self.stack.owner, lambda: self.nemesis.revert(applied)))
                     tl.remediated = time.time()
                 with self.journal.phase("Recover", f"{target} resolves and the resolution reaches "
                                                    f"{scenario.receiver}"):
                     tl.resolved = self.observer.wait_resolved(target, timeout=bounds.recover_timeout)
                     tl.resolved_notified = self.observer.wait_delivered(
-                        target, status="resolved", since=tl.remediated, timeout=bounds.notify_timeout)
+                        target, status="resolved", since=tl.remediation_started, timeout=bounds.notify_timeout)
         finally:
             if applied is not None:
                 self.nemesis.revert(applied)

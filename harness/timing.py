@@ -2,11 +2,12 @@
 
 The production files under stack/monitoring are the single source of truth. For tests every
 duration that shapes alert timing is divided by one factor (default 30, `--time-factor` /
-CHAOS_TIME_FACTOR): scrape and evaluation intervals, scrape timeouts, rule group intervals,
+CHAOS_TIME_FACTOR): scrape and evaluation intervals, rule group intervals,
 `for` / `keep_firing_for`, PromQL range windows, subquery steps and offsets, Alertmanager's
 group_wait / group_interval / repeat_interval / resolve_timeout, and Prometheus' alert resend
 delay. A rule that fires after `for: 2m` in production fires after 4 s in the test stack,
-with the same thresholds and the same shape.
+with the same thresholds and the same shape. Scrape timeouts are the one exception: they are set
+to the compressed scrape interval (the longest Prometheus allows), not divided.
 """
 from __future__ import annotations
 
@@ -95,15 +96,24 @@ def _seconds(text: str) -> float:
     return parse_duration(text) / 1000
 
 
+def _generous_timeout(node: dict, interval: str) -> None:
+    """A scrape timeout is not an alert timing: compressed, it would fail slow-but-healthy scrapes on a
+    busy machine (and a failed scrape makes alert series go stale). Keep it as long as the compressed
+    interval allows (Prometheus requires timeout <= interval)."""
+    node["scrape_timeout"] = interval
+
+
 def compress_prometheus_config(config: dict, factor: float) -> dict:
     config = yaml.safe_load(yaml.safe_dump(config))  # deep copy
     glob = config.setdefault("global", {})
     for key, default in PROMETHEUS_DEFAULTS.items():
         glob[key] = scale(glob.get(key, default), factor)
+    _generous_timeout(glob, glob["scrape_interval"])
     for job in config.get("scrape_configs", []):
-        for key in ("scrape_interval", "scrape_timeout"):
-            if key in job:
-                job[key] = scale(job[key], factor)
+        if "scrape_interval" in job:
+            job["scrape_interval"] = scale(job["scrape_interval"], factor)
+        if "scrape_interval" in job or "scrape_timeout" in job:
+            _generous_timeout(job, job.get("scrape_interval", glob["scrape_interval"]))
     return config
 
 

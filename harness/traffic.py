@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from harness.errors import ChaosError
 
 
 @dataclass
@@ -39,9 +38,9 @@ class BackgroundTraffic:
             try:
                 self.operation(i)
                 self.stats.ok += 1
-            except ChaosError as exc:  # the service may be degraded on purpose: count, keep going
+            except Exception as exc:  # noqa: BLE001 - degraded on purpose: count it and keep the load going
                 self.stats.errors += 1
-                self.stats.last_error = str(exc)[:200]
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"[:200]
             self._stop.wait(max(0.0, period - (time.monotonic() - started)))
 
     def start(self) -> "BackgroundTraffic":

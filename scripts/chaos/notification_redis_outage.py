@@ -24,7 +24,7 @@ from harness.stack import ROOT, owner_of_url  # noqa: E402
 def main(args):
     url = args.base_url or discover_url("notification-service")
     owner = owner_of_url(url)
-    report = notification_redis_outage(NotificationClient(url), Nemesis(owner, Ledger(ROOT / "reports" / "ledger.jsonl")),
+    report = notification_redis_outage(NotificationClient(url), Nemesis(owner, Ledger.default(ROOT)),
                                        batch=args.batch)
     return {"baseUrl": url, "stack": owner.project, **report}
 

@@ -11,7 +11,7 @@ from harness.faults import ContainerFault, NoFault
 from harness.mutation import misspell_metric
 from scenarios import all_scenarios
 
-pytestmark = pytest.mark.chaos
+pytestmark = pytest.mark.control
 SCENARIOS = all_scenarios()
 
 

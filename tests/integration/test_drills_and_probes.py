@@ -1,0 +1,72 @@
+"""The runbook's probes and drills run from the command line against the stack and print JSON;
+the reference services answer bad input with clear 4xx errors."""
+import json
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from harness.stack import ROOT
+
+
+def _script(*args):
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"not JSON (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result.returncode, report
+
+
+def test_notification_probe(chaos_stack):
+    rc, report = _script("scripts/synthetic/notification_probe.py", "--base-url",
+                         chaos_stack.url("notification-service", 8000))
+    assert rc == 0 and report["ok"], report
+    assert all(report["checks"].values())
+
+
+def test_support_timeline_probe(chaos_stack):
+    rc, report = _script("scripts/synthetic/support_timeline_probe.py", "--base-url",
+                         chaos_stack.url("support-service", 8000))
+    assert rc == 0 and report["ok"], report
+    assert report["events"] == 6 and report["unavailableSources"] == []
+
+
+def test_provider_failure_drill_moves_the_failure_counter(chaos_stack):
+    rc, report = _script("scripts/chaos/notification_provider_failure.py", "--base-url",
+                         chaos_stack.url("notification-service", 8000), "--count", "4")
+    assert rc == 0 and report["delta"] == 4, report
+
+
+def test_redis_outage_drill_pauses_and_restores_redis(chaos_stack, ledger):
+    rc, report = _script("scripts/chaos/notification_redis_outage.py", "--base-url",
+                         chaos_stack.url("notification-service", 8000), "--batch", "5")
+    assert rc == 0 and report["ok"] and report["delta"] > 0, report
+    assert report["stack"] == chaos_stack.project
+    assert chaos_stack.owner.container("redis").status == "running"
+    assert ledger.open_faults() == []
+
+
+def test_offload_dry_run_moves_nothing(chaos_stack):
+    rc, report = _script("scripts/maintenance/offload_support_attachments.py", "--dry-run", "--base-url",
+                         chaos_stack.url("support-service", 8000))
+    assert rc == 0 and report["dryRun"] is True, report
+
+
+@pytest.mark.parametrize("service,method,path,body,status,message", [
+    ("support-service", "GET", "/support/cases/999999", None, 404, "support case 999999 not found"),
+    ("support-service", "POST", "/support/tickets", {"customerId": ""}, 422, "customerId"),
+    ("support-service", "POST", "/support/tickets/1/status", {"status": "lost"}, 422, "unknown status"),
+    ("notification-service", "POST", "/notifications", {"customerId": "c", "channel": "fax", "topic": "order"},
+     422, "unknown channel 'fax'"),
+    ("notification-service", "POST", "/notifications/999999/send", None, 404, "notification 999999 not found"),
+    ("notification-service", "PUT", "/notifications/preferences/c1", {"optedOut": ["pigeon"]}, 422,
+     "unknown channel(s)"),
+])
+def test_services_reject_bad_input_clearly(chaos_stack, service, method, path, body, status, message):
+    if path.startswith("/support/tickets/1/"):
+        httpx.post(chaos_stack.url(service, 8000) + "/support/tickets", json={"customerId": "c", "orderId": "o"})
+    response = httpx.request(method, chaos_stack.url(service, 8000) + path, json=body, timeout=5)
+    assert response.status_code == status
+    assert message in response.text

@@ -1,0 +1,61 @@
+"""Drill and probe scripts: --help, bad flags and unreachable services give clear errors, no trace."""
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from harness.stack import ROOT
+
+SCRIPTS = ["scripts/synthetic/support_timeline_probe.py", "scripts/synthetic/notification_probe.py",
+           "scripts/chaos/notification_provider_failure.py", "scripts/chaos/notification_redis_outage.py",
+           "scripts/maintenance/offload_support_attachments.py"]
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_help(script):
+    result = _run(script, "--help")
+    assert result.returncode == 0 and "--base-url" in result.stdout
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_bad_base_url_is_a_usage_error(script):
+    result = _run(script, "--base-url", "localhost:8000")
+    assert result.returncode == 2
+    assert "not an http(s) URL" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("script", [s for s in SCRIPTS if "redis_outage" not in s])
+def test_an_unreachable_service_is_a_clear_failure(script):
+    port = _closed_port()
+    result = _run(script, "--base-url", f"http://127.0.0.1:{port}")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"http://127.0.0.1:{port} is unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_redis_drill_refuses_a_url_that_is_not_a_test_stack():
+    result = _run("scripts/chaos/notification_redis_outage.py", "--base-url", f"http://127.0.0.1:{_closed_port()}")
+    assert result.returncode == 2
+    assert "no chaos stack publishes" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args,message", [(["--count", "0"], "--count must be between 1 and 10000"),
+                                          (["--count", "x"], "invalid positive value")])
+def test_bad_count(args, message):
+    result = _run("scripts/chaos/notification_provider_failure.py", *args)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_negative_age_days():
+    result = _run("scripts/maintenance/offload_support_attachments.py", "--age-days", "-1")
+    assert result.returncode == 2 and "--age-days must be >= 0" in result.stderr
