@@ -103,6 +103,19 @@ def _cmd_gate(args) -> int:
     return EXIT_INFRA if note else report.exit_code
 
 
+def _cmd_report(args) -> int:
+    from harness.evidence import git_sha
+    from harness.report import generate
+    index = generate(Path(args.alluredir), Path(args.out), build_name=git_sha(ROOT), single_file=args.single_file)
+    print(f"report: {index}\n  view: {tool_hint(index.parent)}")
+    return EXIT_OK
+
+
+def tool_hint(report_dir: Path) -> str:
+    return (f".tools/allure/node_modules/.bin/allure open {report_dir}   "
+            f"(or: python3 -m http.server -d {report_dir} -b 127.0.0.1 8080)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from harness.timing import DEFAULT_FACTOR
     parser = argparse.ArgumentParser(prog="python -m harness",
@@ -147,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(ROOT / "reports"), help="where gate.json/.md go (default: %(default)s)")
     p.add_argument("pytest_args", nargs="*", help="extra pytest arguments after `--` (e.g. -- -n 2)")
     p.set_defaults(func=_cmd_gate)
+
+    p = sub.add_parser("report", help="generate the Allure HTML report offline, with history, categories, environment")
+    p.add_argument("--alluredir", default=str(ROOT / "reports" / "allure-results"), help="results (default: %(default)s)")
+    p.add_argument("--out", default=str(ROOT / "reports" / "allure-report"), help="report dir, replaced; its "
+                   "history/ is carried into the new report (default: %(default)s)")
+    p.add_argument("--single-file", action="store_true", help="one self-contained index.html (opens from disk)")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("stack-up", help="start a test stack and leave it running (remove with cleanup --project)")
     p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")
