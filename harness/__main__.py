@@ -23,7 +23,11 @@ def _cmd_cleanup(args) -> int:
 
 
 def _cmd_scenarios(args) -> int:
-    from scenarios import all_scenarios
+    from scenarios import all_scenarios, groups
+    if args.groups:   # CI matrix: scenarios that share compose profiles share one stack (one shard)
+        import json
+        print(json.dumps([{"group": name, "scenarios": " ".join(ids)} for name, ids in groups().items()]))
+        return EXIT_OK
     for s in all_scenarios():
         print(f"{s.id:32} {s.alert:34} {s.runbook}")
     return EXIT_OK
@@ -131,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_cleanup)
 
     p = sub.add_parser("scenarios", help="list the runbook scenarios")
+    p.add_argument("--groups", action="store_true", help="print the scenario groups (shards sharing compose "
+                   "profiles) as JSON, for a CI matrix")
     p.set_defaults(func=_cmd_scenarios)
 
     p = sub.add_parser("plan", help="print a scenario's plan without touching anything (dry run)")
