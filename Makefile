@@ -3,14 +3,17 @@ PY         := .venv/bin/python
 ALLURE_DIR ?= reports/allure-results
 ARGS       ?=
 
-.PHONY: help bootstrap chaos test unit integration cleanup stack-up scenarios plan render-config \
-	support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload
+.PHONY: help bootstrap tools chaos test unit integration cleanup stack-up scenarios plan render-config coverage gate \
+	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 bootstrap:      ## venv + Docker engine + compose plugin + base image (idempotent, seconds when ready)
 	@./scripts/bootstrap.sh
+
+tools:          ## only the venv and host tools (promtool, Allure CLI, actionlint, chromium) into .tools/
+	@./scripts/bootstrap.sh python tools
 
 chaos: bootstrap ## MAIN JOB: run every runbook scenario against the bundled stack; Allure results in reports/
 	@rm -rf $(ALLURE_DIR)
@@ -20,7 +23,7 @@ test: bootstrap ## the whole test suite: unit, stack integration, crash recovery
 	@rm -rf $(ALLURE_DIR)
 	$(PY) -m pytest --alluredir $(ALLURE_DIR) $(ARGS)
 
-unit:           ## fast tests of the harness itself (no containers)
+unit: tools     ## fast tests of the harness itself, promtool rule tests, report and workflow checks (no containers)
 	$(PY) -m pytest -m unit $(ARGS)
 
 integration: bootstrap ## tests that need the stack but inject no scenario
@@ -40,6 +43,16 @@ plan:           ## print a scenario's plan without touching anything: make plan 
 
 render-config:  ## write the time-compressed monitoring config to build/monitoring (ARGS="--time-factor 60")
 	$(PY) -m harness render-config $(ARGS)
+
+coverage: tools ## runbook sections and alerts: proven / failing / not run / not covered (ARGS=--strict); reports/coverage.*
+	$(PY) -m harness coverage --alluredir $(ALLURE_DIR) $(ARGS)
+
+gate: bootstrap ## release gate: run scenarios (ARGS="--scenario ID"), judge budgets; reports/gate.*; exit 0/1/2
+	$(PY) -m harness gate --alluredir $(ALLURE_DIR) $(ARGS)
+
+report: tools   ## Allure HTML report (offline, with history and categories) in reports/allure-report
+	-$(PY) -m harness coverage --alluredir $(ALLURE_DIR)
+	$(PY) -m harness report --alluredir $(ALLURE_DIR) $(ARGS)
 
 # -- the runbook's probes, drills and maintenance (default --base-url: the running chaos stack) ----
 support-probe: bootstrap ## synthetic support timeline probe, JSON report: ARGS="--base-url http://127.0.0.1:PORT"

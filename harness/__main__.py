@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,11 @@ def _cmd_cleanup(args) -> int:
 
 
 def _cmd_scenarios(args) -> int:
-    from scenarios import all_scenarios
+    from scenarios import all_scenarios, groups
+    if args.groups:   # CI matrix: scenarios that share compose profiles share one stack (one shard)
+        import json
+        print(json.dumps([{"group": name, "scenarios": " ".join(ids)} for name, ids in groups().items()]))
+        return EXIT_OK
     for s in all_scenarios():
         print(f"{s.id:32} {s.alert:34} {s.runbook}")
     return EXIT_OK
@@ -61,6 +66,61 @@ def _cmd_stack(args) -> int:
     return EXIT_OK
 
 
+def _cmd_coverage(args) -> int:
+    from harness.allure_results import scenario_outcomes
+    from harness.coverage import compute, write_reports
+    from harness.runbooks import load_registry
+    allure_dir = Path(args.alluredir)
+    coverage = compute(load_registry(ROOT), scenario_outcomes(allure_dir), strict=args.strict)
+    written = write_reports(coverage, Path(args.out), allure_dir if allure_dir.is_dir() else None)
+    summary = coverage.to_json()["summary"]
+    for kind, counts in summary.items():
+        print(f"{kind:9} " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    for error in coverage.findings.errors:
+        print(f"ERROR: {error}", file=sys.stderr)
+    for gap in coverage.findings.gaps:
+        print(f"{'ERROR' if args.strict else 'not covered'}: {gap}", file=sys.stderr)
+    print("wrote " + ", ".join(str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p) for p in written))
+    return EXIT_OK if coverage.ok else EXIT_FAILED
+
+
+def _cmd_gate(args) -> int:
+    import subprocess
+    from harness.gate import EXIT_INFRA, evaluate, write_gate
+    from scenarios import load, scenario_ids
+    chosen = [load(i) for i in (args.scenario or scenario_ids())]     # a typo is a usage error (exit 2)
+    results_dir = Path(args.results_dir)
+    note = ""
+    if not args.no_run:
+        for s in chosen:                                               # a stale result must not pass the gate
+            (results_dir / f"{s.id}.json").unlink(missing_ok=True)
+        cmd = [sys.executable, "-m", "pytest", "tests/chaos/test_runbook_scenarios.py", "-m", "chaos",
+               "--alluredir", args.alluredir, *[f"--scenario={s.id}" for s in chosen], *args.pytest_args]
+        print("gate: " + " ".join(cmd), flush=True)
+        env = {**os.environ, "CHAOS_RESULTS_DIR": str(results_dir)}
+        rc = subprocess.run(cmd, cwd=ROOT, env=env).returncode
+        if rc not in (0, 1):
+            note = f"pytest exited {rc} (usage error, interrupted or internal error): nothing proven."
+    report = evaluate(results_dir, {s.id: s.budget for s in chosen}, note)
+    paths = write_gate(report, Path(args.out))
+    print(report.to_markdown())
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return EXIT_INFRA if note else report.exit_code
+
+
+def _cmd_report(args) -> int:
+    from harness.evidence import git_sha
+    from harness.report import generate
+    index = generate(Path(args.alluredir), Path(args.out), build_name=git_sha(ROOT), single_file=args.single_file)
+    print(f"report: {index}\n  view: {tool_hint(index.parent)}")
+    return EXIT_OK
+
+
+def tool_hint(report_dir: Path) -> str:
+    return (f".tools/allure/node_modules/.bin/allure open {report_dir}   "
+            f"(or: python3 -m http.server -d {report_dir} -b 127.0.0.1 8080)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from harness.timing import DEFAULT_FACTOR
     parser = argparse.ArgumentParser(prog="python -m harness",
@@ -76,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_cleanup)
 
     p = sub.add_parser("scenarios", help="list the runbook scenarios")
+    p.add_argument("--groups", action="store_true", help="print the scenario groups (shards sharing compose "
+                   "profiles) as JSON, for a CI matrix")
     p.set_defaults(func=_cmd_scenarios)
 
     p = sub.add_parser("plan", help="print a scenario's plan without touching anything (dry run)")
@@ -86,6 +148,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(ROOT / "build" / "monitoring"), help="output directory (default: %(default)s)")
     p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("coverage", help="runbook sections and alerts with their status; fails on dangling references")
+    p.add_argument("--alluredir", default=str(ROOT / "reports" / "allure-results"),
+                   help="Allure results to read outcomes from, and to attach the coverage to (default: %(default)s)")
+    p.add_argument("--out", default=str(ROOT / "reports"), help="where coverage.json/.md go (default: %(default)s)")
+    p.add_argument("--strict", action="store_true", help="also fail when a runbook alert has no rule yet")
+    p.set_defaults(func=_cmd_coverage)
+
+    p = sub.add_parser("gate", help="release gate: run scenarios, judge pass/fail and budgets "
+                                    "(exit 0 pass, 1 fail or budget exceeded, 2 usage/infrastructure)")
+    p.add_argument("--scenario", action="append", default=[], metavar="ID", help="scenario to gate on (repeatable; "
+                   "default: all)")
+    p.add_argument("--no-run", action="store_true", help="judge the existing result files only (e.g. merged CI shards)")
+    p.add_argument("--results-dir", default=os.environ.get("CHAOS_RESULTS_DIR", str(ROOT / "reports" / "scenario-results")),
+                   help="per-scenario result files (default: %(default)s)")
+    p.add_argument("--alluredir", default=str(ROOT / "reports" / "allure-results"), help="Allure results dir")
+    p.add_argument("--out", default=str(ROOT / "reports"), help="where gate.json/.md go (default: %(default)s)")
+    p.add_argument("pytest_args", nargs="*", help="extra pytest arguments after `--` (e.g. -- -n 2)")
+    p.set_defaults(func=_cmd_gate)
+
+    p = sub.add_parser("report", help="generate the Allure HTML report offline, with history, categories, environment")
+    p.add_argument("--alluredir", default=str(ROOT / "reports" / "allure-results"), help="results (default: %(default)s)")
+    p.add_argument("--out", default=str(ROOT / "reports" / "allure-report"), help="report dir, replaced; its "
+                   "history/ is carried into the new report (default: %(default)s)")
+    p.add_argument("--single-file", action="store_true", help="one self-contained index.html (opens from disk)")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("stack-up", help="start a test stack and leave it running (remove with cleanup --project)")
     p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")

@@ -30,3 +30,12 @@ def load(scenario_id: str) -> Scenario:
 
 def all_scenarios() -> list[Scenario]:
     return [load(i) for i in scenario_ids()]
+
+
+def groups() -> dict[str, list[str]]:
+    """Scenario ids by the compose profiles they need ("core" for none): one CI shard per group,
+    so each shard starts only the services its scenarios use."""
+    out: dict[str, list[str]] = {}
+    for s in all_scenarios():
+        out.setdefault("-".join(sorted(s.profiles)) or "core", []).append(s.id)
+    return dict(sorted(out.items()))

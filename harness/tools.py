@@ -1,0 +1,37 @@
+"""Where the bootstrap puts the command-line tools the suite runs on the host (git-ignored `.tools/`).
+
+promtool comes from Debian's `prometheus` package (the same 2.42 as the stack's image), the
+Allure 2 command line from npm `allure-commandline` (runs on the Debian JRE), actionlint from
+`go install`, chromium from Debian. `scripts/bootstrap.sh` installs them; this module only finds them.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from harness.errors import InfrastructureError
+from harness.stack import ROOT
+
+TOOLS = Path(os.environ.get("CHAOS_TOOLS_DIR", ROOT / ".tools"))
+_LOCAL = {
+    "promtool": TOOLS / "prometheus" / "usr" / "bin" / "promtool",
+    "allure": TOOLS / "allure" / "node_modules" / ".bin" / "allure",
+    "actionlint": TOOLS / "bin" / "actionlint",
+}
+
+
+class ToolMissing(InfrastructureError):
+    pass
+
+
+def tool(name: str) -> Path:
+    """Path of a tool the bootstrap installs; a clear error saying how to get it otherwise."""
+    local = _LOCAL.get(name)
+    if local is not None and os.access(local, os.X_OK):
+        return local
+    found = shutil.which(name)
+    if found and local is None:
+        return Path(found)
+    raise ToolMissing(f"{name} is not installed (expected {local or name + ' on PATH'}); "
+                      f"run ./scripts/bootstrap.sh (or `make bootstrap`)")

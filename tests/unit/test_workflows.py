@@ -1,0 +1,73 @@
+"""The CI workflows are valid (actionlint) and keep their contract: nightly at 02:00 UTC, a matrix
+over the scenario groups, shard results uploaded and merged into one report, a release gate."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness.stack import ROOT
+from harness.tools import tool
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def _actionlint(*files: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([str(tool("actionlint")), "-no-color", "-oneline", *map(str, files)], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def test_actionlint_accepts_every_workflow():
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert len(files) >= 2
+    result = _actionlint(*files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("breakage", [
+    ("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    needz: nothing"),        # unknown key
+    ("${{ fromJSON(needs.plan.outputs.groups) }}", "${{ fromJSON(needs.plann.outputs.groups) }}"),  # bad job ref
+    ('cron: "0 2 * * *"', 'cron: "0 25 * * *"'),                                     # invalid cron
+])
+def test_actionlint_catches_a_broken_workflow(tmp_path, breakage):
+    old, new = breakage
+    text = (WORKFLOWS / "nightly-chaos.yml").read_text()
+    assert old in text
+    broken = tmp_path / ".github" / "workflows" / "nightly-chaos.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(text.replace(old, new, 1))
+    result = _actionlint(broken, cwd=tmp_path)
+    assert result.returncode != 0 and "nightly-chaos.yml" in result.stdout
+
+
+def test_nightly_runs_at_two_utc_sharded_and_merges_into_one_report():
+    nightly = _load("nightly-chaos.yml")
+    triggers = nightly[True] if True in nightly else nightly["on"]     # YAML 1.1 reads `on` as True
+    assert {"cron": "0 2 * * *"} in triggers["schedule"]
+    jobs = nightly["jobs"]
+    assert "fromJSON(needs.plan.outputs.groups)" in jobs["chaos"]["strategy"]["matrix"]["include"]
+    uploads = [s for s in jobs["chaos"]["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact")]
+    assert uploads and "reports/allure-results" in uploads[0]["with"]["path"]
+    merge = next(s for s in jobs["report"]["steps"] if str(s.get("uses", "")).startswith("actions/download-artifact"))
+    assert merge["with"]["merge-multiple"] is True and merge["with"]["pattern"] == "allure-results-*"
+    assert any("make report" in str(s.get("run", "")) for s in jobs["report"]["steps"])
+
+
+def test_release_gate_workflow_runs_the_gate():
+    gate = _load("release-gate.yml")
+    assert any("harness gate" in str(s.get("run", "")) for s in gate["jobs"]["gate"]["steps"])
+
+
+def test_matrix_groups_come_from_the_scenario_registry():
+    out = subprocess.run([sys.executable, "-m", "harness", "scenarios", "--groups"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    groups = json.loads(out.stdout)
+    from scenarios import scenario_ids
+    assert sorted(i for g in groups for i in g["scenarios"].split()) == scenario_ids()
