@@ -17,6 +17,7 @@ from typing import ClassVar, Iterator
 from docker.errors import NotFound
 from docker.models.containers import Container
 
+from harness import databases
 from harness.errors import ConfigError, FaultNotInEffect, ForeignTarget
 from harness.ledger import Ledger
 from harness.stack import StackOwner
@@ -133,6 +134,46 @@ class ContainerRestarted(ContainerFault):
 
     def inject(self, owner: StackOwner) -> None:
         owner.container(self.service).restart(timeout=5)
+
+
+# -- Kafka faults ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConsumerFrozenDuringBurst(ContainerFault):
+    """The consumer is frozen (`docker pause`) while the producer writes a burst of `messages`:
+    the group's committed offsets stop while the log end moves on (backlog). Revert unpauses it."""
+    kind: ClassVar[str] = "consumer-frozen-during-burst"
+    effect_states: ClassVar[tuple[str, ...]] = ("paused",)
+    producer: str = "order-producer"
+    messages: int = 6000
+
+    def inject(self, owner: StackOwner) -> None:
+        from harness.kafka import produce_burst
+        owner.container(self.service).pause()
+        produce_burst(owner, self.producer, self.messages)
+
+
+# -- database faults -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectionsSaturated(Fault):
+    """Real client connections held open in a database until `fraction` of max_connections is in use
+    (a leaking pool). Revert terminates the held sessions server-side (see harness/databases.py)."""
+    kind: ClassVar[str] = "connections-saturated"
+    service: str
+    engine: str                # "mariadb" | "postgres"
+    fraction: float = 0.925
+
+    def inject(self, owner: StackOwner) -> None:
+        databases.saturate(owner, self.service, self.engine, self.fraction)
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            databases.release(owner, self.service, self.engine)
+        except (NotFound, ForeignTarget):
+            pass  # the container is gone with its stack
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        current = databases.usage(owner, self.service, self.engine)
+        return Check(current.ratio >= self.fraction, f"{self.service}: {current}")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import pytest
 from harness.actions import DoNothing
 from harness.errors import AlertDidNotClear, AlertDidNotFire
 from harness.faults import NoFault
+from harness.mutation import misspell_metric
 from scenarios import all_scenarios
 
 pytestmark = pytest.mark.chaos
@@ -15,8 +16,8 @@ SCENARIOS = all_scenarios()
 
 
 def _break(expr: str) -> str:
-    """A realistic breakage: the metric name misspelled (the rule silently matches nothing)."""
-    return expr.replace("_total", "_totl")
+    """A realistic breakage: the first metric name misspelled (the rule silently matches nothing)."""
+    return misspell_metric(expr)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
