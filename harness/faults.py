@@ -152,6 +152,38 @@ class ConsumerFrozenDuringBurst(ContainerFault):
         produce_burst(owner, self.producer, self.messages)
 
 
+@dataclass(frozen=True)
+class ConnectorTaskFailed(Fault):
+    """The CDC user loses REPLICATION SLAVE in `database` and the connector's task is restarted:
+    Debezium cannot read the binlog and the task goes FAILED. Revert grants it back and restarts
+    the connector with its tasks (idempotent)."""
+    kind: ClassVar[str] = "connector-task-failed"
+    connector: str = "orders-cdc"
+    database: str = "mariadb"
+    connect: str = "connect"
+
+    def inject(self, owner: StackOwner) -> None:
+        from harness.connect import connect_client, set_replication_privilege
+        set_replication_privilege(owner, self.database, granted=False)
+        connect_client(owner, self.connect).restart_task(self.connector, 0)
+
+    def revert(self, owner: StackOwner) -> None:
+        from harness.connect import connect_client, set_replication_privilege
+        try:
+            set_replication_privilege(owner, self.database, granted=True)
+            client = connect_client(owner, self.connect)
+            if client.failed_tasks(self.connector):
+                client.restart(self.connector, include_tasks=True)
+        except (NotFound, ForeignTarget):
+            pass  # the stack is gone
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        from harness.connect import connect_client
+        failed = connect_client(owner, self.connect).failed_tasks(self.connector)
+        return Check(bool(failed), f"{self.connector}: {len(failed)} failed task(s)"
+                     + (f" ({failed[0].get('trace', '').splitlines()[0][:160]})" if failed else ""))
+
+
 # -- database faults -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ConnectionsSaturated(Fault):
