@@ -93,8 +93,14 @@ base_image() {
   say "base image: imported $BASE_IMAGE from $tarball"
 }
 
+# ---------------------------------------------------------------- 5. Data-platform artifacts
+# Jars (Kafka, Kafka Connect, Debezium, JMX exporter) and wheels the data-platform images COPY,
+# fetched on the host (HTTPS inside builds is not trusted here), cached in $CACHE.
+artifacts() { "$ROOT/scripts/fetch_artifacts.sh"; }
+
 python_deps
 docker_engine
 compose_plugin
 base_image
+artifacts
 say "ready"
