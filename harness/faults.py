@@ -17,6 +17,7 @@ from typing import ClassVar, Iterator
 from docker.errors import NotFound
 from docker.models.containers import Container
 
+from harness import databases
 from harness.errors import ConfigError, FaultNotInEffect, ForeignTarget
 from harness.ledger import Ledger
 from harness.stack import StackOwner
@@ -133,6 +134,78 @@ class ContainerRestarted(ContainerFault):
 
     def inject(self, owner: StackOwner) -> None:
         owner.container(self.service).restart(timeout=5)
+
+
+# -- Kafka faults ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConsumerFrozenDuringBurst(ContainerFault):
+    """The consumer is frozen (`docker pause`) while the producer writes a burst of `messages`:
+    the group's committed offsets stop while the log end moves on (backlog). Revert unpauses it."""
+    kind: ClassVar[str] = "consumer-frozen-during-burst"
+    effect_states: ClassVar[tuple[str, ...]] = ("paused",)
+    producer: str = "order-producer"
+    messages: int = 6000
+
+    def inject(self, owner: StackOwner) -> None:
+        from harness.kafka import produce_burst
+        owner.container(self.service).pause()
+        produce_burst(owner, self.producer, self.messages)
+
+
+@dataclass(frozen=True)
+class ConnectorTaskFailed(Fault):
+    """The CDC user loses REPLICATION SLAVE in `database` and the connector's task is restarted:
+    Debezium cannot read the binlog and the task goes FAILED. Revert grants it back and restarts
+    the connector with its tasks (idempotent)."""
+    kind: ClassVar[str] = "connector-task-failed"
+    connector: str = "orders-cdc"
+    database: str = "mariadb"
+    connect: str = "connect"
+
+    def inject(self, owner: StackOwner) -> None:
+        from harness.connect import connect_client, set_replication_privilege
+        set_replication_privilege(owner, self.database, granted=False)
+        connect_client(owner, self.connect).restart_task(self.connector, 0)
+
+    def revert(self, owner: StackOwner) -> None:
+        from harness.connect import connect_client, set_replication_privilege
+        try:
+            set_replication_privilege(owner, self.database, granted=True)
+            client = connect_client(owner, self.connect)
+            if client.failed_tasks(self.connector):
+                client.restart(self.connector, include_tasks=True)
+        except (NotFound, ForeignTarget):
+            pass  # the stack is gone
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        from harness.connect import connect_client
+        failed = connect_client(owner, self.connect).failed_tasks(self.connector)
+        return Check(bool(failed), f"{self.connector}: {len(failed)} failed task(s)"
+                     + (f" ({failed[0].get('trace', '').splitlines()[0][:160]})" if failed else ""))
+
+
+# -- database faults -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectionsSaturated(Fault):
+    """Real client connections held open in a database until `fraction` of max_connections is in use
+    (a leaking pool). Revert terminates the held sessions server-side (see harness/databases.py)."""
+    kind: ClassVar[str] = "connections-saturated"
+    service: str
+    engine: str                # "mariadb" | "postgres"
+    fraction: float = 0.925
+
+    def inject(self, owner: StackOwner) -> None:
+        databases.saturate(owner, self.service, self.engine, self.fraction)
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            databases.release(owner, self.service, self.engine)
+        except (NotFound, ForeignTarget):
+            pass  # the container is gone with its stack
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        current = databases.usage(owner, self.service, self.engine)
+        return Check(current.ratio >= self.fraction, f"{self.service}: {current}")
 
 
 @dataclass(frozen=True)

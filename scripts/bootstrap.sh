@@ -150,13 +150,19 @@ chromium_tool() {
   apt_install chromium
 }
 
+# ---------------------------------------------------------------- 5. Data-platform artifacts
+# Jars (Kafka, Kafka Connect, Debezium, JMX exporter) and wheels the data-platform images COPY,
+# fetched on the host (HTTPS inside builds is not trusted here), cached in $CACHE.
+artifacts() { "$ROOT/scripts/fetch_artifacts.sh"; }
+
 host_tools() { promtool_tool; allure_tool; actionlint_tool; chromium_tool; }
 
-steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(python docker compose base tools)
+steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(python docker compose base artifacts tools)
 for step in "${steps[@]}"; do
   case $step in
     python) python_deps ;; docker) docker_engine ;; compose) compose_plugin ;; base) base_image ;;
-    tools) host_tools ;; *) die "unknown step $step (python docker compose base tools)" ;;
+    artifacts) artifacts ;; tools) host_tools ;;
+    *) die "unknown step $step (python docker compose base artifacts tools)" ;;
   esac
 done
 say "ready"

@@ -1,0 +1,91 @@
+"""Kafka Connect over its REST API, and the CDC connector's failure drill.
+
+The drill takes the CDC user's REPLICATION SLAVE privilege away in MariaDB and restarts the task:
+Debezium cannot read the binlog and the task goes FAILED (a real connector failure, not a
+paused one). The runbook's remediation fixes the cause (GRANT) and restarts the connector with
+its tasks over REST.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.errors import InfrastructureError
+from harness.observe.http import JsonService
+from harness.stack import StackOwner
+from harness.waiting import Check, wait_until
+
+CONNECTOR = "orders-cdc"
+RESTART_TIMEOUT = 30.0
+
+
+class ConnectClient:
+    """GET /connectors/{name}/status, pause/resume, restart with tasks."""
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("kafka-connect", base_url)
+
+    def status(self, name: str) -> dict:
+        return self.api.get(f"/connectors/{name}/status")
+
+    def failed_tasks(self, name: str) -> list[dict]:
+        return [t for t in self.status(name).get("tasks", []) if t.get("state") == "FAILED"]
+
+    def restart(self, name: str, include_tasks: bool = True) -> None:
+        self.api.request("POST", f"/connectors/{name}/restart",
+                         params={"includeTasks": str(include_tasks).lower(), "onlyFailed": "false"})
+
+    def restart_task(self, name: str, task: int = 0) -> None:
+        self.api.request("POST", f"/connectors/{name}/tasks/{task}/restart")
+
+    def pause(self, name: str) -> None:
+        self.api.request("PUT", f"/connectors/{name}/pause")
+
+    def resume(self, name: str) -> None:
+        self.api.request("PUT", f"/connectors/{name}/resume")
+
+
+def published_url(owner: StackOwner, service: str, port: int) -> str:
+    """http://127.0.0.1:<published port> of a stack container's port (from the container itself)."""
+    container = owner.container(service)
+    container.reload()
+    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{port}/tcp") or []
+    if not bindings:
+        raise InfrastructureError(f"{service} publishes no host port for {port}/tcp (is it running?)")
+    return f"http://127.0.0.1:{bindings[0]['HostPort']}"
+
+
+def connect_client(owner: StackOwner, service: str = "connect") -> ConnectClient:
+    return ConnectClient(published_url(owner, service, 8083))
+
+
+def set_replication_privilege(owner: StackOwner, database: str, granted: bool, user: str = "cdc") -> None:
+    sql = (f"GRANT REPLICATION SLAVE ON *.* TO '{user}'@'%'" if granted
+           else f"REVOKE REPLICATION SLAVE ON *.* FROM '{user}'@'%'")
+    result = owner.container(database).exec_run(["mariadb", "--protocol=socket", "-uroot", "-e", sql])
+    if result.exit_code != 0:
+        raise InfrastructureError(f"{sql} failed: {(result.output or b'').decode(errors='replace')}")
+
+
+def wait_running(client: ConnectClient, name: str, timeout: float = RESTART_TIMEOUT) -> None:
+    def probe() -> Check:
+        status = client.status(name)
+        states = [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
+        return Check(bool(status.get("tasks")) and all(s == "RUNNING" for s in states), f"states {states}")
+    wait_until(probe, what=f"connector {name} and its tasks to run", timeout=timeout, interval=0.2)
+
+
+@dataclass(frozen=True)
+class RestartConnector:
+    """Remediation: restore the CDC user's privilege, then POST /connectors/{name}/restart?includeTasks=true."""
+    connector: str = CONNECTOR
+    database: str = "mariadb"
+    connect: str = "connect"
+
+    def __call__(self, owner: StackOwner) -> None:
+        set_replication_privilege(owner, self.database, granted=True)
+        client = connect_client(owner, self.connect)
+        client.restart(self.connector, include_tasks=True)
+        wait_running(client, self.connector)
+
+    def __str__(self) -> str:
+        return f"GRANT REPLICATION SLAVE to cdc, restart {self.connector} with its tasks over REST"

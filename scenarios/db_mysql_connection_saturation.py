@@ -1,0 +1,29 @@
+"""Incident runbook › "MySQL/PostgreSQL connection saturation" (MariaDB).
+
+Symptom:      mysql_global_status_threads_connected passes 90 % of max_connections;
+              MySQLConnectionSaturation fires.
+Drill:        a leaking application pool: real client connections (user `app`) are opened and
+              kept busy until 92.5 % of max_connections (40 in the test stack) is in use.
+Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-ops.
+Remediation:  list the sessions (SHOW PROCESSLIST) and terminate the leaked ones; usage drops
+              back and the alert clears, with a resolved notice in #data-ops.
+"""
+from harness.databases import ReleaseHeldConnections
+from harness.faults import ConnectionsSaturated
+from harness.scenario import Scenario
+
+scenario = Scenario(
+    id="db_mysql_connection_saturation",
+    title="A leaking pool saturates MariaDB connections",
+    runbook="incident-runbook#db-connection-saturation",
+    service="mariadb",
+    alert="MySQLConnectionSaturation",
+    receiver="data-ops",
+    fault=ConnectionsSaturated("mariadb", engine="mariadb", fraction=0.925),
+    drill="real `app` connections held open until 92.5 % of max_connections is in use",
+    remediation=ReleaseHeldConnections("mariadb", engine="mariadb"),
+    remediation_text="SHOW PROCESSLIST, KILL the leaked sessions",
+    chart_query="mysql_global_status_threads_connected / mysql_global_variables_max_connections",
+    severity="critical",
+    profiles=("db",),
+)

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Host-side fetch of the pinned artifacts the data-platform images COPY (no HTTPS inside builds).
+#   stack/images/<image>/pom.xml          -> stack/images/<image>/artifacts/libs/      (mvn copy-dependencies)
+#   stack/images/<image>/pom-<name>.xml   -> stack/images/<image>/artifacts/<name>/
+#   stack/images/<image>/requirements.txt -> stack/images/<image>/artifacts/wheels/    (pip download)
+# Downloads are cached in $CHAOS_CACHE_DIR (default ~/.cache/chaos-harness), keyed by the sha256 of
+# the list, and hard-linked into the git-ignored artifacts/ folders; a second run fetches nothing.
+# Run by scripts/bootstrap.sh; safe to run by hand. Nothing fetched is committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CACHE=${CHAOS_CACHE_DIR:-$HOME/.cache/chaos-harness}
+VENV=${CHAOS_VENV:-$ROOT/.venv}
+say() { printf '[fetch] %s\n' "$*"; }
+die() { printf '[fetch] ERROR: %s\n' "$*" >&2; exit 1; }
+
+need_maven() {
+  command -v mvn >/dev/null && return
+  [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || die "mvn not found; install Maven 3.8+ and a JDK 17"
+  say "installing maven (apt-get)"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
+}
+
+# link_into <cache dir> <target dir> <key>: hard-link (or copy) a cached folder into a build context
+link_into() {
+  local src=$1 dst=$2 key=$3
+  [[ -f "$dst/.key" && "$(cat "$dst/.key")" == "$key" ]] && return 1
+  rm -rf "$dst"; mkdir -p "$(dirname "$dst")"
+  cp -al "$src" "$dst" 2>/dev/null || cp -a "$src" "$dst"
+  echo "$key" > "$dst/.key"
+}
+
+fetch_maven() {  # <pom> <name>
+  local pom=$1 name=$2 image key cached
+  image=$(basename "$(dirname "$pom")")
+  key=$(sha256sum "$pom" | cut -c1-16)
+  cached="$CACHE/artifacts/$image/$name-$key"
+  if [[ ! -d "$cached" ]]; then
+    need_maven
+    say "$image/$name: mvn dependency:copy-dependencies ($pom)"
+    rm -rf "$cached.tmp"
+    mvn -q -B -Dmaven.repo.local="$CACHE/m2" -f "$pom" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$cached.tmp" >"$CACHE/mvn-$image-$name.log" 2>&1 \
+      || { tail -n 30 "$CACHE/mvn-$image-$name.log" >&2; die "mvn failed for $pom (log: $CACHE/mvn-$image-$name.log)"; }
+    mv "$cached.tmp" "$cached"
+  fi
+  if link_into "$cached" "$(dirname "$pom")/artifacts/$name" "$key"; then
+    say "$image/$name: $(ls "$cached" | wc -l) files linked into the build context"
+  else
+    say "$image/$name: up to date"
+  fi
+}
+
+fetch_wheels() {  # <requirements.txt>
+  local req=$1 image key cached
+  image=$(basename "$(dirname "$req")")
+  key=$(sha256sum "$req" | cut -c1-16)
+  cached="$CACHE/artifacts/$image/wheels-$key"
+  if [[ ! -d "$cached" ]]; then
+    say "$image/wheels: pip download ($req)"
+    rm -rf "$cached.tmp"
+    "$VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+        -r "$req" -d "$cached.tmp" || die "pip download failed for $req"
+    mv "$cached.tmp" "$cached"
+  fi
+  if link_into "$cached" "$(dirname "$req")/artifacts/wheels" "$key"; then say "$image/wheels: linked"
+  else say "$image/wheels: up to date"; fi
+}
+
+mkdir -p "$CACHE/artifacts"
+shopt -s nullglob
+for pom in stack/images/*/pom.xml; do fetch_maven "$pom" libs; done
+for pom in stack/images/*/pom-*.xml; do
+  name=$(basename "$pom" .xml); fetch_maven "$pom" "${name#pom-}"
+done
+for req in stack/images/*/requirements.txt; do fetch_wheels "$req"; done
+say "ready"
