@@ -15,9 +15,12 @@ bootstrap:      ## venv + Docker engine + compose plugin + base image (idempoten
 tools:          ## only the venv and host tools (promtool, Allure CLI, actionlint, chromium) into .tools/
 	@./scripts/bootstrap.sh python tools
 
-chaos: bootstrap ## MAIN JOB: run every runbook scenario against the bundled stack; Allure results in reports/
+chaos: bootstrap ## MAIN JOB: every runbook scenario against the bundled stack -> reports/allure-results + reports/allure-report
 	@rm -rf $(ALLURE_DIR)
-	$(PY) -m pytest -m chaos --alluredir $(ALLURE_DIR) $(ARGS)
+	$(PY) -m pytest -m chaos --alluredir $(ALLURE_DIR) $(ARGS); status=$$?; \
+	  $(PY) -m harness coverage --alluredir $(ALLURE_DIR) || true; \
+	  $(PY) -m harness report --alluredir $(ALLURE_DIR) || true; \
+	  exit $$status
 
 test: bootstrap ## the whole test suite: unit, stack integration, crash recovery and the chaos scenarios
 	@rm -rf $(ALLURE_DIR)
