@@ -84,11 +84,12 @@ class NotificationBurst(BackgroundLoad):
     kind: ClassVar[str] = "notification-burst"
     customer: str = "campaign-burst"
     rate: float = 20.0
+    workers: int = 4
 
     def load(self, owner: StackOwner) -> BackgroundTraffic:
         client = NotificationClient(owner.url("notification-service", 8000))
         return BackgroundTraffic(f"campaign burst to {self.customer}", lambda i: client.create_and_send(self.customer),
-                                 rate=self.rate)
+                                 rate=self.rate, workers=self.workers)
 
 
 @dataclass(frozen=True)

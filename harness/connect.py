@@ -7,12 +7,17 @@ its tasks over REST.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 from harness.errors import InfrastructureError
 from harness.observe.http import JsonService
 from harness.stack import StackOwner
 from harness.waiting import Check, wait_until
+
+if TYPE_CHECKING:
+    from harness.scenario import RemediationContext
 
 CONNECTOR = "orders-cdc"
 RESTART_TIMEOUT = 30.0
@@ -81,7 +86,8 @@ class RestartConnector:
     database: str = "mariadb"
     connect: str = "connect"
 
-    def __call__(self, owner: StackOwner) -> None:
+    def __call__(self, ctx: "RemediationContext") -> None:
+        owner = ctx.owner
         set_replication_privilege(owner, self.database, granted=True)
         client = connect_client(owner, self.connect)
         client.restart(self.connector, include_tasks=True)

@@ -8,12 +8,18 @@ Commands run through `docker exec` on the container of the current stack only.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
+import time
 from dataclasses import dataclass
 
 from harness.errors import InfrastructureError
 from harness.stack import StackOwner
 from harness.waiting import Check, wait_until
+
+if TYPE_CHECKING:
+    from harness.scenario import RemediationContext
 
 MARK = "chaos_connection_hog"
 
@@ -87,7 +93,8 @@ def usage(owner: StackOwner, service: str, engine_name: str) -> Usage:
 
 HEADROOM = 2          # slots left free for the exporter's scrape and the admin's check, so metrics keep flowing
 TOP_UP_INTERVAL = 1.0  # seconds between top-up rounds (a started client needs ~0.3 s to show up)
-SATURATE_TIMEOUT = 15.0
+SATURATE_TIMEOUT = 20.0
+CONNECT_GRACE = 4.0    # seconds a launched client may take to show up on a loaded machine
 
 
 def connections_to_reach(current: Usage, fraction: float) -> int:
@@ -98,13 +105,22 @@ def connections_to_reach(current: Usage, fraction: float) -> int:
 
 def saturate(owner: StackOwner, service: str, engine_name: str, fraction: float) -> Usage:
     """Hold connections until `fraction` of max_connections is in use; tops up clients that lost a
-    race for a slot (a scrape connecting at the same moment)."""
+    race for a slot (a scrape connecting at the same moment). Clients still connecting count as
+    held: on a loaded machine they take seconds, and launching more for them would overshoot and
+    take the headroom the exporter needs to report at all."""
+    launched = {"count": 0, "at": 0.0}
+
     def top_up() -> Check[Usage]:
         current = usage(owner, service, engine_name)
         if current.ratio >= fraction:
             return Check(True, str(current), current)
-        hold(owner, service, engine_name, connections_to_reach(current, fraction))
-        return Check(False, str(current), current)
+        settled = time.monotonic() - launched["at"] > CONNECT_GRACE  # clients not shown by now failed
+        in_flight = 0 if settled else max(0, launched["count"] - current.held)
+        more = max(0, connections_to_reach(current, fraction) - in_flight)
+        if more:
+            hold(owner, service, engine_name, more)
+            launched.update(count=current.held + in_flight + more, at=time.monotonic())
+        return Check(False, f"{current}; {in_flight} clients still connecting", current)
     return wait_until(top_up, what=f"{service} connections to reach {fraction:.0%} of max", timeout=SATURATE_TIMEOUT,
                       interval=TOP_UP_INTERVAL).value
 
@@ -129,7 +145,8 @@ class ReleaseHeldConnections:
     service: str
     engine: str
 
-    def __call__(self, owner: StackOwner) -> None:
+    def __call__(self, ctx: "RemediationContext") -> None:
+        owner = ctx.owner
         release(owner, self.service, self.engine)
 
     def __str__(self) -> str:

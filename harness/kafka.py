@@ -5,12 +5,17 @@ inside the producer container (`docker exec`), so no Kafka client is needed on t
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from dataclasses import dataclass
 
 from harness.actions import wait_healthy
 from harness.errors import InfrastructureError
 from harness.stack import StackOwner
+
+if TYPE_CHECKING:
+    from harness.scenario import RemediationContext
 
 
 def produce_burst(owner: StackOwner, producer: str, messages: int) -> dict:
@@ -32,7 +37,8 @@ class ResumeConsumer:
     """Remediation: bring the stuck consumer back (unpause/start it); it catches up on the backlog."""
     service: str
 
-    def __call__(self, owner: StackOwner) -> None:
+    def __call__(self, ctx: "RemediationContext") -> None:
+        owner = ctx.owner
         container = owner.container(self.service)
         container.reload()
         if container.status == "paused":
