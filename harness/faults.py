@@ -56,7 +56,15 @@ class Fault(ABC):
         """Is the fault holding right now? (state text explains either way)"""
 
 
+# Modules defining further fault kinds; imported before a ledger description is rebuilt, so that
+# `cleanup` in a fresh process knows every kind a crashed run may have injected.
+FAULT_MODULES = ("harness.app_faults",)
+
+
 def fault_from_description(description: dict) -> Fault:
+    import importlib
+    for module in FAULT_MODULES:
+        importlib.import_module(module)
     kind = description.get("kind")
     if kind not in _KINDS:
         raise ConfigError(f"unknown fault kind {kind!r}; known: {', '.join(sorted(_KINDS))}")

@@ -92,3 +92,14 @@ def test_pytest_bad_time_factor_is_a_usage_error():
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 4
     assert "time factor must be >= 1" in result.stderr
+
+
+def test_cleanup_in_a_fresh_process_knows_every_fault_kind_of_every_scenario():
+    """A crashed run's ledger is read by a new process: every kind must be rebuildable there."""
+    descriptions = [s.fault.describe() for s in all_scenarios()]
+    code = ("import json, sys\nfrom harness.faults import fault_from_description\n"
+            "for d in json.loads(sys.argv[1]):\n    fault_from_description(d)\nprint('ok')")
+    import json
+    result = subprocess.run([sys.executable, "-c", code, json.dumps(descriptions)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
