@@ -44,8 +44,8 @@ def test_unreachable_prometheus_is_a_clear_fast_error():
 def test_faults_refuse_targets_outside_the_stack(chaos_stack, ledger):
     nemesis = Nemesis(chaos_stack.owner, ledger)
     before = len(list(ledger.records()))
-    with pytest.raises(ForeignTarget, match="'postgres' is not part of stack"):
-        nemesis.inject(ContainerPaused("postgres"))
+    with pytest.raises(ForeignTarget, match="'mongodb' is not part of stack"):
+        nemesis.inject(ContainerPaused("mongodb"))
     assert len(list(ledger.records())) == before, "refused before anything was written or touched"
 
 
