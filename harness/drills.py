@@ -50,8 +50,10 @@ def notification_redis_outage(client: NotificationClient, nemesis: Nemesis, batc
                 sent += 1
             except Exception:  # noqa: BLE001 - a failed send is part of what we observe
                 failed += 1
-        wait_until(lambda: Check(errors() > before, f"{errors() - before:g} new errors"),
-                   what="notification_rate_limit_errors_total to increase", timeout=timeout)
+        def grew() -> Check:
+            new = errors() - before
+            return Check(new > 0, f"{new:g} new errors")
+        wait_until(grew, what="notification_rate_limit_errors_total to increase", timeout=timeout)
         during = errors()
     wait_until(lambda: Check(client.health().get("redis") == "up", str(client.health())),
                what="notification-service to reach Redis again", timeout=timeout)

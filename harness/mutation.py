@@ -48,9 +48,11 @@ def _file_defining(rules_dir: Path, alertname: str) -> tuple[Path, dict]:
 
 
 def _reload_until(prometheus: Prometheus, alertname: str, done, what: str) -> None:
+    def probe() -> Check:
+        query = prometheus.rule(alertname).query
+        return Check(done(query), query)
     prometheus.reload()
-    wait_until(lambda: Check(done(prometheus.rule(alertname).query), prometheus.rule(alertname).query),
-               what=what, timeout=RELOAD_TIMEOUT, interval=0.1)
+    wait_until(probe, what=what, timeout=RELOAD_TIMEOUT, interval=0.1)
 
 
 @contextmanager

@@ -8,7 +8,6 @@ evidence is recorded first.
 """
 from __future__ import annotations
 
-import re
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -20,11 +19,10 @@ from harness.observe.alerts import AlertObserver, AlertTarget
 from harness.observe.prometheus import AlertingRule
 from harness.scenario import RemediationContext, Scenario
 from harness.stack import Stack
-from harness.timing import TimingProfile, parse_duration, scale_expr
+from harness.timing import TimingProfile, parse_duration, range_windows, scale_expr
 
 SERIES_TIMEOUT = 30.0    # a fresh Prometheus needs a few seconds (target discovery) before its first scrape
 HARNESS_OVERHEAD = 1.0   # seconds the harness may add to the detection floor (polling, HTTP)
-_WINDOW = re.compile(r"\[\s*([0-9a-z]+)\s*(?::[0-9a-z]*)?\]")
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class Bounds:
         """signal_delay: what the scenario declares its expression needs to turn true once the fault
         holds (a slow request must complete, a ratio must fill part of its window); 0 for most."""
         s, e = profile.scrape_interval, profile.evaluation_interval
-        window = max((parse_duration(w) / 1000 for w in _WINDOW.findall(rule.query)), default=0.0)
+        window = max((parse_duration(w) / 1000 for w in range_windows(rule.query)), default=0.0)
         detect = round(rule.duration + s + e + signal_delay + HARNESS_OVERHEAD, 3)
         recover = round(window + s + e + HARNESS_OVERHEAD, 3)
         signal = f" + signal delay {signal_delay:g}s" if signal_delay else ""

@@ -31,6 +31,13 @@ def new_project_name(worker: str = "") -> str:
     return f"{PROJECT_PREFIX}{worker + '-' if worker else ''}{uuid.uuid4().hex[:8]}"
 
 
+def published_ports(container: Container, port: str | None = None) -> list[str]:
+    """Host ports a container publishes on 127.0.0.1 (or all interfaces), for one "8000/tcp" or all."""
+    ports = container.attrs.get("NetworkSettings", {}).get("Ports") or {}
+    bindings = [b for key, bs in ports.items() if port in (None, key) for b in bs or []]
+    return [b["HostPort"] for b in bindings if b.get("HostIp") in ("127.0.0.1", "0.0.0.0", "")]
+
+
 @dataclass(frozen=True)
 class StackOwner:
     """The containers of one compose project; faults may touch these and nothing else."""
@@ -45,8 +52,7 @@ class StackOwner:
     def url(self, service: str, port: int) -> str:
         """http://127.0.0.1:<published port> of a service's container port (the one way to reach it)."""
         container = self.container(service)
-        bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{port}/tcp") or []
-        published = [b["HostPort"] for b in bindings if b.get("HostIp") in ("127.0.0.1", "0.0.0.0", "")]
+        published = published_ports(container, f"{port}/tcp")
         if not published:
             raise ForeignTarget(f"{service}:{port} of stack {self.project} is not published on 127.0.0.1 "
                                 f"(container {container.status})")
@@ -68,8 +74,7 @@ def owner_of_url(url: str) -> StackOwner:
     port = str(urlparse(url).port or "")
     for container in docker_client().containers.list(filters={"label": PROJECT_LABEL}):
         project = container.labels[PROJECT_LABEL]
-        bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).values()
-        if project.startswith(PROJECT_PREFIX) and any(b.get("HostPort") == port for bs in bindings if bs for b in bs):
+        if project.startswith(PROJECT_PREFIX) and port in published_ports(container):
             return StackOwner(project)
     raise ForeignTarget(f"no chaos stack publishes {url}; the drill only touches containers of a test stack")
 

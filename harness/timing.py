@@ -73,6 +73,12 @@ def scale_expr(expr: str, factor: float) -> str:
     return "".join(p if i % 2 else ranges(p) for i, p in enumerate(parts))
 
 
+def range_windows(expr: str) -> list[str]:
+    """The range windows (`[5m]`, `[5m:30s]` -> "5m") of a PromQL expression, outside quoted strings."""
+    parts = _QUOTED.split(expr)
+    return [m.group(1) for i, p in enumerate(parts) if not i % 2 for m in _RANGE.finditer(p)]
+
+
 @dataclass(frozen=True)
 class TimingProfile:
     """The compressed timers a test run uses; the bounds of every wait are computed from these."""

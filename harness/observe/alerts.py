@@ -13,7 +13,7 @@ from harness.errors import AlertDidNotClear, AlertDidNotFire, AlertNotDelivered,
 from harness.observe.alertmanager import Alertmanager
 from harness.observe.prometheus import AlertingRule, Prometheus
 from harness.observe.webhook import WebhookReceiver
-from harness.waiting import Check, WaitTimedOut, describe_history, wait_until
+from harness.waiting import Check, WaitResult, WaitTimedOut, describe_history, wait_until
 
 POLL_INTERVAL = 0.1
 
@@ -67,39 +67,38 @@ class AlertObserver:
                 f"expr `{rule.query}` for {rule.duration:g}s now returns: {self.prometheus.describe_value(rule.query)}. "
                 f"States seen: {describe_history(exc.history, exc.started)}")
 
+    def _wait(self, probe, *, what: str, timeout: float, fail) -> WaitResult:
+        """wait_until with this observer's polling, where a timeout becomes `fail(exc)` (a verdict)."""
+        try:
+            return wait_until(probe, what=what, timeout=timeout, interval=POLL_INTERVAL,
+                              transient=(ServiceUnreachable,))
+        except WaitTimedOut as exc:
+            raise fail(exc) from None
+
+    def _inactive(self, target: AlertTarget) -> Check:
+        state, _ = self.state(target)
+        return Check(state == "inactive", state, time.time())
+
     def wait_quiet(self, target: AlertTarget, *, timeout: float) -> None:
         """Steady state: neither pending nor firing. A previous run may still be clearing it, so wait."""
-        def probe() -> Check:
-            state, _ = self.state(target)
-            return Check(state == "inactive", state)
-        try:
-            wait_until(probe, what=f"{target} to be quiet before injecting", timeout=timeout,
-                       interval=POLL_INTERVAL, transient=(ServiceUnreachable,))
-        except WaitTimedOut as exc:
-            raise NotSteadyState(f"steady state not reached: {exc}") from None
+        self._wait(lambda: self._inactive(target), what=f"{target} to be quiet before injecting", timeout=timeout,
+                   fail=lambda exc: NotSteadyState(f"steady state not reached: {exc}"))
 
     def wait_series(self, expr: str, *, timeout: float) -> None:
         """Steady state needs data: Prometheus has scraped enough for `expr` to return series."""
         def probe() -> Check:
             result = self.prometheus.query(expr)
             return Check(bool(result), f"{len(result)} series" if result else "no series yet")
-        try:
-            wait_until(probe, what=f"`{expr}` to return series", timeout=timeout, interval=POLL_INTERVAL,
-                       transient=(ServiceUnreachable,))
-        except WaitTimedOut as exc:
-            raise NotSteadyState(f"steady state not reached: {exc}") from None
+        self._wait(probe, what=f"`{expr}` to return series", timeout=timeout,
+                   fail=lambda exc: NotSteadyState(f"steady state not reached: {exc}"))
 
     def wait_firing(self, target: AlertTarget, *, since: float, timeout: float) -> tuple[float | None, float]:
         """Until Prometheus reports the alert firing. Returns (pending activeAt, firing seen at)."""
         def probe() -> Check:
             state, active_at = self.state(target)
             return Check(state == "firing", state, (active_at, time.time()))
-        try:
-            result = wait_until(probe, what=f"{target} to fire", timeout=timeout, interval=POLL_INTERVAL,
-                                transient=(ServiceUnreachable,))
-        except WaitTimedOut as exc:
-            raise AlertDidNotFire(self._explain(target, exc)) from None
-        return result.value
+        return self._wait(probe, what=f"{target} to fire", timeout=timeout,
+                          fail=lambda exc: AlertDidNotFire(self._explain(target, exc))).value
 
     def wait_delivered(self, target: AlertTarget, *, status: str, since: float, timeout: float) -> float:
         """Until the receiver got a `status` (firing|resolved) notification for the alert after `since`."""
@@ -111,21 +110,13 @@ class AlertObserver:
             routed = sorted(self.alertmanager.receivers_of(target.alertname, target.labels))
             return Check(False, f"no {status} notification at {target.receiver}; Alertmanager routes it to "
                                 f"{routed or 'nothing (not active there)'}")
-        try:
-            return wait_until(probe, what=f"{status} notification of {target} at receiver {target.receiver}",
-                              timeout=timeout, interval=POLL_INTERVAL, transient=(ServiceUnreachable,)).value
-        except WaitTimedOut as exc:
-            error = AlertNotDelivered if status == "firing" else AlertDidNotClear
-            raise error(f"{exc.what}: not received within {exc.timeout:.1f}s; saw: "
-                        f"{describe_history(exc.history, exc.started)}") from None
+        error = AlertNotDelivered if status == "firing" else AlertDidNotClear
+        return self._wait(probe, what=f"{status} notification of {target} at receiver {target.receiver}",
+                          timeout=timeout,
+                          fail=lambda exc: error(f"{exc.what}: not received within {exc.timeout:.1f}s; saw: "
+                                                 f"{describe_history(exc.history, exc.started)}")).value
 
     def wait_resolved(self, target: AlertTarget, *, timeout: float) -> float:
         """Until Prometheus no longer reports the alert (resolved means absent)."""
-        def probe() -> Check:
-            state, _ = self.state(target)
-            return Check(state == "inactive", state, time.time())
-        try:
-            return wait_until(probe, what=f"{target} to resolve", timeout=timeout, interval=POLL_INTERVAL,
-                              transient=(ServiceUnreachable,)).value
-        except WaitTimedOut as exc:
-            raise AlertDidNotClear(self._explain(target, exc)) from None
+        return self._wait(lambda: self._inactive(target), what=f"{target} to resolve", timeout=timeout,
+                          fail=lambda exc: AlertDidNotClear(self._explain(target, exc))).value

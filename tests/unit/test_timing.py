@@ -75,3 +75,8 @@ def test_production_files_are_not_touched(tmp_path):
 def test_factor_below_one_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="time factor must be >= 1"):
         render_test_config(SOURCES, tmp_path, 0.5)
+
+
+def test_range_windows_are_read_outside_strings():
+    from harness.timing import range_windows
+    assert range_windows('rate(x{p=~"[9m]"}[5m]) + max_over_time(y[10m:1m])') == ["5m", "10m"]
