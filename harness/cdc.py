@@ -1,0 +1,208 @@
+"""CDC drills: the Debezium connector falls behind MariaDB (replication lag), and schema drift.
+
+The numbers come from the stack's cdc-exporter (stack/services/kafka_apps/cdc_exporter.py, run
+once with `docker exec ... python3 -m kafka_apps.cdc_exporter once`), so a drill reports exactly
+what Prometheus alerts on:
+  binlogPositionDelta  binlog bytes between SHOW MASTER STATUS and the connector's committed offset
+  rowCountDelta        rows of the table not yet emitted to its topic (by primary key `id`)
+SQL runs through the `mariadb` CLI as root over the container's local socket (no password leaves
+the stack), on containers of the current test stack only. The scripts
+scripts/chaos/simulate_replication_lag.py and simulate_schema_drift.py are thin CLIs around this.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from docker.errors import NotFound
+
+from harness.connect import CONNECTOR, ConnectClient, connect_client, wait_running
+from harness.errors import ConfigError, ForeignTarget, InfrastructureError
+from harness.faults import Fault
+from harness.scenario import RemediationContext
+from harness.stack import StackOwner
+from harness.waiting import Check, wait_until
+
+DATABASE, EXPORTER = "mariadb", "cdc-exporter"
+CATCH_UP_TIMEOUT = 60.0
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def table_name(value: str) -> str:
+    """`db.table`, both plain identifiers (they are put into SQL)."""
+    parts = value.split(".")
+    if len(parts) != 2 or not all(_NAME.match(p) for p in parts):
+        raise ConfigError(f"not a table name: {value!r} (expected db.table, e.g. oltp.orders)")
+    return value
+
+
+def column_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ConfigError(f"not a column name: {value!r} (letters, digits, _)")
+    return value
+
+
+def sql(owner: StackOwner, statement: str, database: str = DATABASE) -> list[list[str]]:
+    result = owner.container(database).exec_run(["mariadb", "--protocol=socket", "-uroot", "-N", "-B", "-e",
+                                                 statement])
+    output = (result.output or b"").decode(errors="replace").strip()
+    if result.exit_code != 0:
+        raise InfrastructureError(f"`{statement[:80]}` on {database} failed ({result.exit_code}): {output}")
+    return [line.split("\t") for line in output.splitlines()]
+
+
+def measure(owner: StackOwner, exporter: str = EXPORTER) -> dict:
+    """The cdc-exporter's measurement, as JSON (binlogPositionDelta, tables.<t>.rowCountDelta, ...)."""
+    result = owner.container(exporter).exec_run(["python3", "-W", "ignore", "-m", "kafka_apps.cdc_exporter", "once"])
+    output = (result.output or b"").decode(errors="replace").strip()
+    try:
+        return json.loads(output.splitlines()[-1])
+    except (ValueError, IndexError):
+        raise InfrastructureError(f"{exporter} measurement failed ({result.exit_code}): {output[-400:]}") from None
+
+
+def deltas(owner: StackOwner, table: str = "oltp.orders") -> dict:
+    m = measure(owner)
+    return {"binlogPositionDelta": m["binlogPositionDelta"],
+            "rowCountDelta": m["tables"].get(table, {}).get("rowCountDelta"),
+            "binlogPosition": f"{m['binlogFile']}:{m['binlogPosition']}", "connectorOffset": m["connectorOffset"]}
+
+
+def write_rows(owner: StackOwner, rows: int, table: str = "oltp.orders") -> None:
+    """INSERT `rows` orders in one statement (MariaDB's sequence engine)."""
+    sql(owner, f"INSERT INTO {table_name(table)} (customer_id, status, amount) "
+               f"SELECT CONCAT('chaos-lag-', seq), 'created', 9.99 FROM seq_1_to_{int(rows)}")
+
+
+def connector_state(client: ConnectClient, connector: str) -> str:
+    return client.status(connector)["connector"]["state"]
+
+
+def pause_and_write(owner: StackOwner, client: ConnectClient, connector: str, rows: int,
+                    table: str = "oltp.orders") -> dict:
+    """The drill: pause the connector (PUT /connectors/{name}/pause), write rows while it is paused."""
+    client.pause(connector)
+    wait_until(lambda: Check(connector_state(client, connector) == "PAUSED", connector_state(client, connector)),
+               what=f"{connector} to pause", timeout=20, interval=0.2)
+    write_rows(owner, rows, table)
+    now = wait_until(lambda: (lambda d: Check(bool(d["binlogPositionDelta"]) and d["rowCountDelta"] >= rows, str(d),
+                                              d))(deltas(owner, table)),
+                     what="the deltas to show the rows", timeout=20, interval=0.3).value
+    return {"connector": connector, "state": "PAUSED", "rowsWritten": rows, "table": table, **now}
+
+
+def resume_and_catch_up(owner: StackOwner, client: ConnectClient, connector: str, table: str = "oltp.orders",
+                        timeout: float = CATCH_UP_TIMEOUT) -> dict:
+    """Revert/remediation: PUT /connectors/{name}/resume, wait until both deltas are back to 0."""
+    client.resume(connector)
+    wait_running(client, connector)
+    now = wait_until(lambda: (lambda d: Check(d["binlogPositionDelta"] == 0 and d["rowCountDelta"] == 0, str(d),
+                                              d))(deltas(owner, table)),
+                     what="binlogPositionDelta and rowCountDelta to return to 0", timeout=timeout, interval=0.5).value
+    return {"connector": connector, "state": "RUNNING", "table": table, **now}
+
+
+@dataclass(frozen=True)
+class ConnectorPausedDuringWrites(Fault):
+    """The CDC connector is paused over REST while the application writes `rows` orders: the binlog
+    moves on, nothing reaches Kafka. Revert resumes it (idempotent) and waits for the catch-up."""
+    kind: ClassVar[str] = "connector-paused-during-writes"
+    connector: str = CONNECTOR
+    rows: int = 200
+    table: str = "oltp.orders"
+    connect: str = "connect"
+
+    def inject(self, owner: StackOwner) -> None:
+        pause_and_write(owner, connect_client(owner, self.connect), self.connector, self.rows, self.table)
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            client = connect_client(owner, self.connect)
+            if connector_state(client, self.connector) != "RUNNING":
+                resume_and_catch_up(owner, client, self.connector, self.table)
+        except (NotFound, ForeignTarget):
+            pass  # the stack is gone
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        state = connector_state(connect_client(owner, self.connect), self.connector)
+        d = deltas(owner, self.table)
+        return Check(state == "PAUSED" and bool(d["binlogPositionDelta"]), f"{self.connector} {state}, {d}")
+
+
+@dataclass(frozen=True)
+class ResumeConnector:
+    """Remediation: PUT /connectors/{name}/resume (the drill's --revert); the deltas return to 0."""
+    connector: str = CONNECTOR
+    table: str = "oltp.orders"
+    connect: str = "connect"
+
+    def __call__(self, ctx: RemediationContext) -> None:
+        resume_and_catch_up(ctx.owner, connect_client(ctx.owner, self.connect), self.connector, self.table)
+
+    def __str__(self) -> str:
+        return f"resume {self.connector} over REST (PUT /connectors/{self.connector}/resume), wait for deltas 0"
+
+
+# -- schema drift --------------------------------------------------------------------------------
+def columns(owner: StackOwner, table: str) -> list[str]:
+    db, name = table_name(table).split(".")
+    return [r[0] for r in sql(owner, "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
+                                     f"WHERE TABLE_SCHEMA='{db}' AND TABLE_NAME='{name}' ORDER BY ORDINAL_POSITION")]
+
+
+def add_column(owner: StackOwner, table: str, column: str) -> dict:
+    sql(owner, f"ALTER TABLE {table_name(table)} ADD COLUMN IF NOT EXISTS {column_name(column)} VARCHAR(64) NULL")
+    return {"table": table, "column": column, "action": "added", "columns": columns(owner, table)}
+
+
+def drop_column(owner: StackOwner, table: str, column: str) -> dict:
+    sql(owner, f"ALTER TABLE {table_name(table)} DROP COLUMN IF EXISTS {column_name(column)}")
+    return {"table": table, "column": column, "action": "dropped", "columns": columns(owner, table)}
+
+
+def drift(owner: StackOwner, table: str) -> dict:
+    t = measure(owner)["tables"].get(table) or {}
+    return {"unexpectedColumns": t.get("unexpectedColumns"), "missingColumns": t.get("missingColumns")}
+
+
+@dataclass(frozen=True)
+class UnexpectedColumnAdded(Fault):
+    """A producer adds a column the CDC contract does not know (ALTER TABLE ... ADD COLUMN).
+    Revert drops it (DROP COLUMN IF EXISTS: idempotent)."""
+    kind: ClassVar[str] = "unexpected-column-added"
+    table: str = "oltp.orders"
+    column: str = "unexpected_field"
+
+    def inject(self, owner: StackOwner) -> None:
+        add_column(owner, self.table, self.column)
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            drop_column(owner, self.table, self.column)
+        except (NotFound, ForeignTarget):
+            pass
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        present = self.column in columns(owner, self.table)
+        return Check(present, f"{self.table} columns {'include' if present else 'lack'} {self.column}")
+
+
+@dataclass(frozen=True)
+class RevertColumnRestartConnector:
+    """Remediation (runbook): roll the change back (the drill's --revert: DROP COLUMN), then
+    POST /connectors/{name}/restart?includeTasks=true and wait until it runs."""
+    table: str = "oltp.orders"
+    column: str = "unexpected_field"
+    connector: str = CONNECTOR
+    connect: str = "connect"
+
+    def __call__(self, ctx: RemediationContext) -> None:
+        drop_column(ctx.owner, self.table, self.column)
+        client = connect_client(ctx.owner, self.connect)
+        client.restart(self.connector, include_tasks=True)
+        wait_running(client, self.connector)
+
+    def __str__(self) -> str:
+        return f"drop {self.column} from {self.table} (--revert), restart {self.connector} over REST"
