@@ -4,7 +4,8 @@ ALLURE_DIR ?= reports/allure-results
 ARGS       ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up scenarios plan render-config coverage gate \
-	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload
+	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
+	chaos-replication-lag chaos-schema-drift
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,3 +73,9 @@ notification-chaos-redis: bootstrap ## drill: pause Redis, send, check limiter e
 
 support-offload: bootstrap ## maintenance: offload old attachments: ARGS="--dry-run" or ARGS="--age-days 30"
 	$(PY) scripts/maintenance/offload_support_attachments.py $(ARGS)
+
+chaos-replication-lag: bootstrap ## drill: pause orders-cdc, write rows, report deltas: ARGS="--connect-url URL --rows 200 [--revert]"
+	$(PY) scripts/chaos/simulate_replication_lag.py $(ARGS)
+
+chaos-schema-drift: bootstrap ## drill: add an unexpected column: ARGS="--table oltp.orders --column unexpected_field [--revert]"
+	$(PY) scripts/chaos/simulate_schema_drift.py $(ARGS)

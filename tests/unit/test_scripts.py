@@ -59,3 +59,33 @@ def test_bad_count(args, message):
 def test_negative_age_days():
     result = _run("scripts/maintenance/offload_support_attachments.py", "--age-days", "-1")
     assert result.returncode == 2 and "--age-days must be >= 0" in result.stderr
+
+
+CDC_SCRIPTS = {"scripts/chaos/simulate_replication_lag.py": [],
+               "scripts/chaos/simulate_schema_drift.py": ["--table", "oltp.orders", "--column", "unexpected_field"]}
+
+
+@pytest.mark.parametrize("script", CDC_SCRIPTS)
+def test_cdc_drill_help_and_bad_url(script):
+    assert "--connect-url" in _run(script, "--help").stdout
+    result = _run(script, *CDC_SCRIPTS[script], "--connect-url", "connect:8083")
+    assert result.returncode == 2 and "not an http(s) URL" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("script", CDC_SCRIPTS)
+def test_cdc_drill_unreachable_connect_url(script):
+    port = _closed_port()
+    result = _run(script, *CDC_SCRIPTS[script], "--connect-url", f"http://127.0.0.1:{port}")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"http://127.0.0.1:{port} is unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["scripts/chaos/simulate_replication_lag.py", "--rows", "0"], "--rows must be between 1 and 1000000"),
+    (["scripts/chaos/simulate_replication_lag.py", "--table", "orders;drop"], "not a table name"),
+    (["scripts/chaos/simulate_schema_drift.py", "--table", "oltp.orders", "--column", "x y"], "not a column name"),
+    (["scripts/chaos/simulate_schema_drift.py", "--column", "x"], "--table"),
+])
+def test_cdc_drill_bad_flags(args, message):
+    result = _run(*args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,28 @@
+"""Incident runbook › "Debezium/MySQL replication lag".
+
+Symptom:      cdc_binlog_position_delta_bytes (cdc-exporter: SHOW MASTER STATUS minus the connector's
+              committed offset) stays above 4 KiB; CdcReplicationLagHigh fires.
+Drill:        `make chaos-replication-lag`: PUT /connectors/orders-cdc/pause, then 200 orders are
+              written to oltp.orders (binlogPositionDelta ~5.8 KB, rowCountDelta 200).
+Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-ops.
+Remediation:  resume the connector over REST (the drill's --revert); binlogPositionDelta and
+              rowCountDelta return to 0 and the alert clears.
+"""
+from harness.cdc import ConnectorPausedDuringWrites, ResumeConnector
+from harness.scenario import Scenario
+
+scenario = Scenario(
+    id="cdc_replication_lag",
+    title="The Debezium CDC connector falls behind the MariaDB binlog",
+    runbook="incident-runbook#cdc-replication-lag",
+    service="kafka-connect",
+    alert="CdcReplicationLagHigh",
+    receiver="data-ops",
+    fault=ConnectorPausedDuringWrites("orders-cdc", rows=200),
+    drill="pause orders-cdc over REST, write 200 rows into oltp.orders",
+    remediation=ResumeConnector("orders-cdc"),
+    remediation_text="PUT /connectors/orders-cdc/resume (simulate_replication_lag.py --revert); deltas return to 0",
+    chart_query="max by (connector) (cdc_binlog_position_delta_bytes)",
+    severity="critical",
+    profiles=("cdc",),
+)
