@@ -1,7 +1,7 @@
 """CDC drills: the Debezium connector falls behind MariaDB (replication lag), and schema drift.
 
-The numbers come from the stack's cdc-exporter (stack/services/kafka_apps/cdc_exporter.py, run
-once with `docker exec ... python3 -m kafka_apps.cdc_exporter once`), so a drill reports exactly
+The numbers come from the stack's cdc-exporter (stack/services/kafka_apps/cdc_exporter.py, its
+last measurement read from GET /measurement on its published port), so a drill reports exactly
 what Prometheus alerts on:
   binlogPositionDelta  binlog bytes between SHOW MASTER STATUS and the connector's committed offset
   rowCountDelta        rows of the table not yet emitted to its topic (by primary key `id`)
@@ -11,8 +11,8 @@ scripts/chaos/simulate_replication_lag.py and simulate_schema_drift.py are thin 
 """
 from __future__ import annotations
 
-import json
 import re
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,11 +21,12 @@ from docker.errors import NotFound
 from harness.connect import CONNECTOR, ConnectClient, connect_client, wait_running
 from harness.errors import ConfigError, ForeignTarget, InfrastructureError
 from harness.faults import Fault
+from harness.observe.http import JsonService
 from harness.scenario import RemediationContext
 from harness.stack import StackOwner
 from harness.waiting import Check, wait_until
 
-DATABASE, EXPORTER = "mariadb", "cdc-exporter"
+DATABASE, EXPORTER, EXPORTER_PORT = "mariadb", "cdc-exporter", 9309
 CATCH_UP_TIMEOUT = 60.0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -53,14 +54,19 @@ def sql(owner: StackOwner, statement: str, database: str = DATABASE) -> list[lis
     return [line.split("\t") for line in output.splitlines()]
 
 
-def measure(owner: StackOwner, exporter: str = EXPORTER) -> dict:
-    """The cdc-exporter's measurement, as JSON (binlogPositionDelta, tables.<t>.rowCountDelta, ...)."""
-    result = owner.container(exporter).exec_run(["python3", "-W", "ignore", "-m", "kafka_apps.cdc_exporter", "once"])
-    output = (result.output or b"").decode(errors="replace").strip()
-    try:
-        return json.loads(output.splitlines()[-1])
-    except (ValueError, IndexError):
-        raise InfrastructureError(f"{exporter} measurement failed ({result.exit_code}): {output[-400:]}") from None
+def measure(owner: StackOwner, exporter: str = EXPORTER, timeout: float = 10.0) -> dict:
+    """The cdc-exporter's first measurement started after this call (GET /measurement on its
+    published port): binlogFile, binlogPosition, connectorOffset, binlogPositionDelta,
+    tables.<t>.rowCountDelta, measuredAt. Waiting for a fresh one means a drill that just wrote
+    rows or altered a table reports numbers that include its change."""
+    api, asked = JsonService(exporter, owner.url(exporter, EXPORTER_PORT)), time.time()
+
+    def probe() -> Check:
+        last = api.get("/measurement")["measurement"] or {}
+        at = last.get("measuredAt", 0)
+        return Check(at >= asked, f"last measurement {asked - at:.1f}s before the request", last)
+    return wait_until(probe, what=f"a fresh measurement from {exporter}", timeout=timeout, interval=0.1,
+                      transient=(InfrastructureError,)).value
 
 
 def deltas(owner: StackOwner, table: str = "oltp.orders") -> dict:
@@ -72,22 +78,30 @@ def deltas(owner: StackOwner, table: str = "oltp.orders") -> dict:
 
 def write_rows(owner: StackOwner, rows: int, table: str = "oltp.orders") -> None:
     """INSERT `rows` orders in one statement (MariaDB's sequence engine)."""
-    sql(owner, f"INSERT INTO {table_name(table)} (customer_id, status, amount) "
-               f"SELECT CONCAT('chaos-lag-', seq), 'created', 9.99 FROM seq_1_to_{int(rows)}")
+    db = table_name(table).split(".")[0]
+    sql(owner, f"INSERT INTO {table} (customer_id, status, amount) "
+               f"SELECT CONCAT('chaos-lag-', seq), 'created', 9.99 FROM {db}.seq_1_to_{int(rows)}")
 
 
 def connector_state(client: ConnectClient, connector: str) -> str:
     return client.status(connector)["connector"]["state"]
 
 
+def states(client: ConnectClient, connector: str) -> list[str]:
+    """The connector's state followed by its tasks' states."""
+    status = client.status(connector)
+    return [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
+
+
 def pause_and_write(owner: StackOwner, client: ConnectClient, connector: str, rows: int,
                     table: str = "oltp.orders") -> dict:
-    """The drill: pause the connector (PUT /connectors/{name}/pause), write rows while it is paused."""
+    """The drill: pause the connector (PUT /connectors/{name}/pause), wait until its tasks report
+    PAUSED too (a task finishes the batch it is polling first), then write rows while it is paused."""
     client.pause(connector)
-    wait_until(lambda: Check(connector_state(client, connector) == "PAUSED", connector_state(client, connector)),
-               what=f"{connector} to pause", timeout=20, interval=0.2)
+    wait_until(lambda: (lambda s: Check(len(s) > 1 and set(s) == {"PAUSED"}, f"states {s}"))(states(client, connector)),
+               what=f"{connector} and its tasks to pause", timeout=20, interval=0.2)
     write_rows(owner, rows, table)
-    now = wait_until(lambda: (lambda d: Check(bool(d["binlogPositionDelta"]) and d["rowCountDelta"] >= rows, str(d),
+    now = wait_until(lambda: (lambda d: Check(bool(d["binlogPositionDelta"]) and d["rowCountDelta"] > 0, str(d),
                                               d))(deltas(owner, table)),
                      what="the deltas to show the rows", timeout=20, interval=0.3).value
     return {"connector": connector, "state": "PAUSED", "rowsWritten": rows, "table": table, **now}

@@ -49,18 +49,8 @@ class ConnectClient:
         self.api.request("PUT", f"/connectors/{name}/resume")
 
 
-def published_url(owner: StackOwner, service: str, port: int) -> str:
-    """http://127.0.0.1:<published port> of a stack container's port (from the container itself)."""
-    container = owner.container(service)
-    container.reload()
-    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{port}/tcp") or []
-    if not bindings:
-        raise InfrastructureError(f"{service} publishes no host port for {port}/tcp (is it running?)")
-    return f"http://127.0.0.1:{bindings[0]['HostPort']}"
-
-
 def connect_client(owner: StackOwner, service: str = "connect") -> ConnectClient:
-    return ConnectClient(published_url(owner, service, 8083))
+    return ConnectClient(owner.url(service, 8083))
 
 
 def set_replication_privilege(owner: StackOwner, database: str, granted: bool, user: str = "cdc") -> None:

@@ -2,13 +2,15 @@
 """Drill (runbook "Debezium/MySQL replication lag"): pause the CDC connector over the Connect REST
 API, write N rows into MariaDB, report binlogPositionDelta (SHOW MASTER STATUS minus the connector's
 committed offset) and rowCountDelta (rows not yet emitted to the table's topic) as JSON.
---revert resumes the connector and waits until both deltas are back to 0.
+--revert resumes the connector and waits until both deltas are back to 0. --dry-run changes
+nothing: it prints the connector's state, the current deltas and what it would do.
 
 SQL runs in the stack's mariadb container (docker exec, root over the local socket); the deltas
 come from the stack's cdc-exporter (harness/cdc.py). Only containers of a chaos test stack.
 
   python scripts/chaos/simulate_replication_lag.py --connect-url http://127.0.0.1:PORT --rows 200
   python scripts/chaos/simulate_replication_lag.py --connect-url http://127.0.0.1:PORT --revert
+  python scripts/chaos/simulate_replication_lag.py --dry-run
 """
 import argparse
 import pathlib
@@ -42,7 +44,13 @@ def main(args):
     client = ConnectClient(url)
     client.status(args.connector)                       # unreachable / unknown connector: clear error first
     owner = owner_of_url(url)
-    if args.revert:
+    if args.dry_run:
+        action = ("PUT /connectors/{c}/resume, wait for deltas 0" if args.revert
+                  else "PUT /connectors/{c}/pause, INSERT {n} rows into {t}").format(
+                      c=args.connector, n=args.rows, t=args.table)
+        report = {"dryRun": True, "wouldDo": action, "table": args.table,
+                  "state": cdc.connector_state(client, args.connector), **cdc.deltas(owner, args.table)}
+    elif args.revert:
         report = cdc.resume_and_catch_up(owner, client, args.connector, args.table)
     else:
         report = cdc.pause_and_write(owner, client, args.connector, args.rows, args.table)
@@ -57,4 +65,5 @@ if __name__ == "__main__":
     parser.add_argument("--connector", default="orders-cdc", help="connector name (default %(default)s)")
     parser.add_argument("--table", type=table, default="oltp.orders", help="db.table (default %(default)s)")
     parser.add_argument("--revert", action="store_true", help="resume the connector, wait for deltas 0")
+    parser.add_argument("--dry-run", action="store_true", help="change nothing: print state, deltas and the plan")
     sys.exit(run(main, parser))

@@ -4,7 +4,7 @@
 with the table's columns and the drift the stack's cdc-exporter sees (what SchemaDriftDetected reads).
 SQL runs in the stack's mariadb container (docker exec, root over the local socket).
 
-  python scripts/chaos/simulate_schema_drift.py --table oltp.orders --column unexpected_field [--revert]
+  python scripts/chaos/simulate_schema_drift.py --table oltp.orders --column unexpected_field [--revert] [--dry-run]
 """
 import argparse
 import pathlib
@@ -32,7 +32,12 @@ def main(args):
     url = args.connect_url or discover_url("connect", 8083)
     ConnectClient(url).status("orders-cdc")
     owner = owner_of_url(url)
-    report = (cdc.drop_column if args.revert else cdc.add_column)(owner, args.table, args.column)
+    if args.dry_run:
+        verb = "DROP COLUMN IF EXISTS" if args.revert else "ADD COLUMN IF NOT EXISTS"
+        report = {"dryRun": True, "wouldDo": f"ALTER TABLE {args.table} {verb} {args.column}",
+                  "table": args.table, "column": args.column, "columns": cdc.columns(owner, args.table)}
+    else:
+        report = (cdc.drop_column if args.revert else cdc.add_column)(owner, args.table, args.column)
     return {"drill": "simulate_schema_drift", "revert": args.revert, "stack": owner.project, **report,
             "drift": cdc.drift(owner, args.table), "ok": True}
 
@@ -43,4 +48,5 @@ if __name__ == "__main__":
     parser.add_argument("--column", type=identifier(cdc.column_name), required=True, help="the unexpected column")
     parser.add_argument("--connect-url", type=base_url, help="Kafka Connect REST URL of the stack (default: the running chaos stack)")
     parser.add_argument("--revert", action="store_true", help="drop the column again")
+    parser.add_argument("--dry-run", action="store_true", help="change nothing: print the columns, drift and the plan")
     sys.exit(run(main, parser))

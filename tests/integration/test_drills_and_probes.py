@@ -70,3 +70,31 @@ def test_services_reject_bad_input_clearly(chaos_stack, service, method, path, b
     response = httpx.request(method, chaos_stack.url(service, 8000) + path, json=body, timeout=5)
     assert response.status_code == status
     assert message in response.text
+
+
+@pytest.mark.stack_profile("cdc")
+def test_replication_lag_drill_reports_deltas_and_revert_returns_them_to_zero(chaos_stack):
+    url = chaos_stack.url("connect", 8083)
+    rc, plan = _script("scripts/chaos/simulate_replication_lag.py", "--connect-url", url, "--rows", "50", "--dry-run")
+    assert rc == 0 and plan["dryRun"] and plan["state"] == "RUNNING", plan
+    rc, report = _script("scripts/chaos/simulate_replication_lag.py", "--connect-url", url, "--rows", "50")
+    try:
+        assert rc == 0 and report["state"] == "PAUSED", report
+        assert report["binlogPositionDelta"] > 0 and report["rowCountDelta"] > 0, report
+    finally:
+        rc, reverted = _script("scripts/chaos/simulate_replication_lag.py", "--connect-url", url, "--revert")
+    assert rc == 0 and reverted["binlogPositionDelta"] == 0 and reverted["rowCountDelta"] == 0, reverted
+
+
+@pytest.mark.stack_profile("cdc")
+def test_schema_drift_drill_adds_and_reverts_a_column(chaos_stack):
+    args = ["scripts/chaos/simulate_schema_drift.py", "--connect-url", chaos_stack.url("connect", 8083),
+            "--table", "oltp.orders", "--column", "drill_probe_field"]
+    rc, plan = _script(*args, "--dry-run")
+    assert rc == 0 and plan["dryRun"] and "drill_probe_field" not in plan["columns"], plan
+    rc, report = _script(*args)
+    try:
+        assert rc == 0 and report["drift"]["unexpectedColumns"] == ["drill_probe_field"], report
+    finally:
+        rc, reverted = _script(*args, "--revert")
+    assert rc == 0 and reverted["drift"]["unexpectedColumns"] == [], reverted

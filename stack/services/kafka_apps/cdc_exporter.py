@@ -21,10 +21,13 @@ own metrics, which stop moving or keep moving for the wrong reasons while a task
       missing ones), read from information_schema.COLUMNS. A producer adding a column without a
       contract change shows here before any consumer breaks on it.
   cdc_schema_unexpected_column{table,column}  1 for each column not in the contract
-  cdc_exporter_up                             1 when the last round of queries succeeded
+  cdc_exporter_up                             1 when the last round succeeded and is fresh
+  cdc_exporter_measure_seconds                how long the last round took
 
-`python3 -m kafka_apps.cdc_exporter once` prints the same measurement as JSON (the drills use it,
-so the numbers a drill reports are the numbers the alert sees).
+One round (SQL + Connect REST + a Kafka read) takes longer than a compressed scrape interval, so a
+background thread measures in a loop and scrapes serve the last result. GET /measurement returns
+that result as JSON (the drills read it, so the numbers a drill reports are the numbers the alert
+sees); `python3 -m kafka_apps.cdc_exporter once` measures once and prints it.
 """
 from __future__ import annotations
 
@@ -45,6 +48,8 @@ DB_USER = os.environ.get("CDC_EXPORTER_USER", "cdc")     # SELECT + BINLOG MONIT
 DB_PASSWORD = os.environ.get("MARIADB_CDC_PASSWORD", "cdc-test-only")
 # "db.table=col,col,...;db.table2=..." - the columns downstream consumers were built for
 CONTRACT = os.environ.get("CDC_SCHEMA_CONTRACT", "oltp.orders=id,customer_id,status,amount,created_at")
+MEASURE_INTERVAL = float(os.environ.get("CDC_MEASURE_INTERVAL_SECONDS", "0.25"))
+STALE_AFTER = float(os.environ.get("CDC_STALE_AFTER_SECONDS", "10"))   # older numbers are not exported
 
 
 def parse_contract(text: str) -> dict[str, list[str]]:
@@ -156,14 +161,48 @@ class Measure:
                 "binlogPositionDelta": delta, "tables": tables}
 
 
-class CdcCollector:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+class Measurer(threading.Thread):
+    """Measures in a loop (every MEASURE_INTERVAL seconds) and keeps the last result: a scrape or
+    a drill reads it at once, so the exporter answers well inside a 0.5 s compressed scrape interval
+    however long the SQL + Connect REST + Kafka round takes."""
+
+    def __init__(self, interval: float = MEASURE_INTERVAL) -> None:
+        super().__init__(daemon=True, name="cdc-measure")
+        self.interval = interval
         self._measure = Measure()
+        self._lock = threading.Lock()
+        self.last: dict | None = None       # the last successful measurement, with measuredAt
+        self.error: str | None = None       # the last round's error, None when it succeeded
+
+    def run(self) -> None:
+        while True:
+            started = time.time()
+            try:
+                result = {**self._measure.measure(), "measuredAt": started,
+                          "measureSeconds": round(time.time() - started, 3)}
+                with self._lock:
+                    self.last, self.error = result, None
+            except Exception as exc:  # noqa: BLE001 - exported as up=0, reconnect next round
+                with self._lock:
+                    self.error = f"{type(exc).__name__}: {exc}"
+                print(f"cdc exporter: {self.error}", flush=True)
+            time.sleep(max(0.0, self.interval - (time.time() - started)))
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            last, error = self.last, self.error
+        fresh = last is not None and error is None and time.time() - last["measuredAt"] < STALE_AFTER
+        return {"up": fresh, "error": error, "measurement": last}
+
+
+class CdcCollector:
+    def __init__(self, measurer: Measurer) -> None:
+        self.measurer = measurer
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
-        up = GaugeMetricFamily("cdc_exporter_up", "1 when the last round of queries succeeded")
+        up = GaugeMetricFamily("cdc_exporter_up", "1 when the last measurement succeeded and is fresh")
+        seconds = GaugeMetricFamily("cdc_exporter_measure_seconds", "time the last measurement took")
         binlog = GaugeMetricFamily("cdc_binlog_position_delta_bytes",
                                    "binlog bytes between SHOW MASTER STATUS and the connector's committed offset",
                                    labels=["connector"])
@@ -173,29 +212,58 @@ class CdcCollector:
                                   labels=["table"])
         unexpected = GaugeMetricFamily("cdc_schema_unexpected_column", "a column not in the schema contract",
                                        labels=["table", "column"])
-        with self._lock:
-            try:
-                m = self._measure.measure()
-                if m["binlogPositionDelta"] is not None:
-                    binlog.add_metric([m["connector"]], m["binlogPositionDelta"])
-                for table, t in m["tables"].items():
-                    rows.add_metric([m["connector"], table], t["rowCountDelta"])
-                    drift.add_metric([table], len(t["unexpectedColumns"]) + len(t["missingColumns"]))
-                    for column in t["unexpectedColumns"]:
-                        unexpected.add_metric([table, column], 1)
-                up.add_metric([], 1)
-            except Exception as exc:  # noqa: BLE001 - exported as up=0, reconnect next scrape
-                print(f"cdc exporter: {type(exc).__name__}: {exc}", flush=True)
-                up.add_metric([], 0)
-        yield from (up, binlog, rows, drift, unexpected)
+        snap = self.measurer.snapshot()
+        up.add_metric([], 1 if snap["up"] else 0)
+        m = snap["measurement"]
+        if snap["up"]:              # stale numbers are not exported: the series go absent instead
+            seconds.add_metric([], m["measureSeconds"])
+            if m["binlogPositionDelta"] is not None:
+                binlog.add_metric([m["connector"]], m["binlogPositionDelta"])
+            for table, t in m["tables"].items():
+                rows.add_metric([m["connector"], table], t["rowCountDelta"])
+                drift.add_metric([table], len(t["unexpectedColumns"]) + len(t["missingColumns"]))
+                for column in t["unexpectedColumns"]:
+                    unexpected.add_metric([table, column], 1)
+        yield from (up, seconds, binlog, rows, drift, unexpected)
+
+
+def serve(measurer: Measurer, port: int) -> None:
+    """GET /metrics (Prometheus text) and GET /measurement (the last measurement as JSON)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+    registry = CollectorRegistry()
+    registry.register(CdcCollector(measurer))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path.startswith("/metrics"):
+                body, ctype, status = generate_latest(registry), CONTENT_TYPE_LATEST, 200
+            elif self.path.startswith("/measurement"):
+                snap = measurer.snapshot()
+                body, ctype = json.dumps(snap).encode(), "application/json"
+                status = 200 if snap["up"] else 503
+            else:
+                body, ctype, status = b"not found: try /metrics or /measurement\n", "text/plain", 404
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # quiet: Prometheus scrapes twice a second
+            pass
+
+    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["once"]:
         print(json.dumps(Measure().measure()))
         sys.exit(0)
-    from prometheus_client import REGISTRY, start_http_server
-    REGISTRY.register(CdcCollector())
-    start_http_server(PORT)
-    print(f"cdc exporter on :{PORT}, connector {CONNECTOR} at {CONNECT_URL}, contract {CONTRACT}", flush=True)
-    threading.Event().wait()
+    measurer = Measurer()
+    measurer.start()
+    print(f"cdc exporter on :{PORT}, connector {CONNECTOR} at {CONNECT_URL}, contract {CONTRACT}, "
+          f"measuring every {MEASURE_INTERVAL}s", flush=True)
+    serve(measurer, PORT)
