@@ -206,6 +206,9 @@ def _check_loop() -> None:
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
+RETRY_SECONDS = 0.5
+
+
 def _storefront() -> None:
     """Simulated checkouts: reserve now, confirm after the checkout time (a shopper paying)."""
     rate = settings.CHECKOUTS_PER_SECOND
@@ -225,8 +228,10 @@ def _storefront() -> None:
             _, rid = due.pop(0)
             try:
                 confirm(rid)
-            except HTTPException:
-                pass
+            except HTTPException as exc:
+                if exc.status_code == 503:     # Cassandra did not answer: the shopper retries shortly
+                    due.append((now + RETRY_SECONDS, rid))
+                    due.sort()
         time.sleep(max(0.0, min(next_start, due[0][0] if due else next_start) - time.monotonic()))
 
 

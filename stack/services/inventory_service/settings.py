@@ -23,7 +23,7 @@ PASSWORD = os.environ.get("CASSANDRA_PASSWORD", "")
 KEYSPACE = os.environ.get("INVENTORY_KEYSPACE", "inventory")
 TABLE = "reservations"
 REPLICATION_FACTOR = int(os.environ.get("INVENTORY_REPLICATION_FACTOR", "2"))
-REQUEST_TIMEOUT = _float("INVENTORY_CASSANDRA_TIMEOUT_SECONDS", 2.0)     # real seconds
+REQUEST_TIMEOUT = _float("INVENTORY_CASSANDRA_TIMEOUT_SECONDS", 5.0)     # real seconds
 
 # Baseline default_time_to_live of inventory.reservations (production seconds): a reservation holds
 # stock this long unless its order confirms (or releases) it first. Applied when the table is created.
