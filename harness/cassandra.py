@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from harness.scenario import RemediationContext
 
 NODE = "cassandra-node1"
+NODES = ("cassandra-node1", "cassandra-node2")
 INVENTORY = "inventory-service"
 BASELINE_TTL = 900      # production default_time_to_live of inventory.reservations (seconds)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,47}$")
@@ -67,6 +68,18 @@ def table_ttl(owner: StackOwner, keyspace: str, table: str, node: str = NODE) ->
     return int(lines[0].strip())
 
 
+def ttl_on_every_node(owner: StackOwner, keyspace: str, table: str) -> dict[str, int]:
+    """The TTL each running node's schema holds. A node coordinates writes with its own copy of the
+    schema, so an ALTER is only in effect (or repaired) once every running node has it."""
+    seen = {}
+    for node in NODES:
+        container = owner.container(node)
+        container.reload()
+        if container.status == "running":
+            seen[node] = table_ttl(owner, keyspace, table, node)
+    return seen
+
+
 def set_table_ttl(owner: StackOwner, keyspace: str, table: str, seconds: int, node: str = NODE) -> None:
     cql(owner, f"ALTER TABLE {identifier(keyspace)}.{identifier(table)} WITH default_time_to_live = {int(seconds)}",
         node)
@@ -97,19 +110,23 @@ class ReservationTtlLowered(Fault):
             pass  # the stack is gone
 
     def in_effect(self, owner: StackOwner) -> Check:
-        current, wanted = table_ttl(owner, self.keyspace, self.table, self.service), self.applied_ttl(owner)
-        return Check(current == wanted, f"{self.keyspace}.{self.table} default_time_to_live = {current}s "
-                                        f"(drill: {self.ttl}s production = {wanted}s here)")
+        seen, wanted = ttl_on_every_node(owner, self.keyspace, self.table), self.applied_ttl(owner)
+        return Check(bool(seen) and set(seen.values()) == {wanted},
+                     f"{self.keyspace}.{self.table} default_time_to_live per node {seen} "
+                     f"(drill: {self.ttl}s production = {wanted}s here)")
 
 
 def restore_ttl(owner: StackOwner, keyspace: str, table: str, production_ttl: int, node: str = NODE) -> int:
-    """ALTER the table back to `production_ttl` (compressed for this stack) and wait until the schema
-    says so; returns the applied seconds. A no-op when it already holds."""
+    """ALTER the table back to `production_ttl` (compressed for this stack) and wait until every running
+    node's schema says so; returns the applied seconds. A no-op when it already holds."""
     wanted = scale_seconds(production_ttl, stack_time_factor(owner))
     if table_ttl(owner, keyspace, table, node) != wanted:
         set_table_ttl(owner, keyspace, table, wanted, node)
-    wait_until(lambda: Check(table_ttl(owner, keyspace, table, node) == wanted, f"want {wanted}s"),
-               what=f"{keyspace}.{table} default_time_to_live to be {wanted}s", timeout=20, interval=0.2)
+    def everywhere() -> Check:
+        seen = ttl_on_every_node(owner, keyspace, table)
+        return Check(bool(seen) and set(seen.values()) == {wanted}, f"per node {seen}")
+    wait_until(everywhere, what=f"{keyspace}.{table} default_time_to_live to be {wanted}s on every node",
+               timeout=30, interval=0.2)
     return wanted
 
 

@@ -145,7 +145,8 @@ def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, r
     The lowered TTL is a fault left in place on purpose until `--revert`: it is written to the fault
     ledger first, so `make cleanup` restores it if nobody does; `--revert` closes that ledger entry.
     Without --previous-ttl, --revert restores the TTL the open ledger entry recorded."""
-    from harness.cassandra import ReservationTtlLowered, identifier, restore_ttl, stack_time_factor, table_ttl
+    from harness.cassandra import (ReservationTtlLowered, identifier, restore_ttl, stack_time_factor, table_ttl,
+                                   ttl_on_every_node)
     from harness.errors import ConfigError
     from harness.timing import scale_seconds
     keyspace, table = identifier(keyspace), identifier(table)
@@ -170,8 +171,8 @@ def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, r
             restore_ttl(owner, keyspace, table, previous_ttl)
             for entry in open_entries:
                 ledger.fault_reverted(entry.id, by="simulate_ttl_oversell --revert")
-            report["ttlNowSeconds"] = table_ttl(owner, keyspace, table)
-        report["ok"] = dry_run or report["ttlNowSeconds"] == applied
+            report["ttlNowSecondsByNode"] = ttl_on_every_node(owner, keyspace, table)
+        report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
         return report
     if ttl is None:
         raise ConfigError("--ttl SECONDS is required (or --revert)")
@@ -186,6 +187,6 @@ def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, r
         ledger_id = ledger.fault_injecting(owner.project, fault.describe())
         fault.inject(owner)
         wait_until(lambda: fault.in_effect(owner), what=f"{fault} to take effect", timeout=20, interval=0.2)
-        report.update(ledgerId=ledger_id, ttlNowSeconds=table_ttl(owner, keyspace, table))
-    report["ok"] = dry_run or report["ttlNowSeconds"] == applied
+        report.update(ledgerId=ledger_id, ttlNowSecondsByNode=ttl_on_every_node(owner, keyspace, table))
+    report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
     return report
