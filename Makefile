@@ -5,7 +5,7 @@ ARGS       ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up scenarios plan render-config coverage gate \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
-	chaos-replication-lag chaos-schema-drift
+	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -79,3 +79,6 @@ chaos-replication-lag: bootstrap ## drill: pause orders-cdc, write rows, report 
 
 chaos-schema-drift: bootstrap ## drill: add an unexpected column: ARGS="--table oltp.orders --column unexpected_field [--revert]"
 	$(PY) scripts/chaos/simulate_schema_drift.py $(ARGS)
+
+chaos-ttl-oversell: bootstrap ## drill: lower the reservations TTL: ARGS="--keyspace inventory --table reservations --ttl 60" (--revert --previous-ttl N, --dry-run)
+	$(PY) scripts/chaos/simulate_ttl_oversell.py $(ARGS)

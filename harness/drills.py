@@ -134,3 +134,59 @@ class RefreshTimelines:
         return "refresh every case's timeline (/support/cases/{id}/timeline/refresh)"
 
 
+
+
+# -- inventory / Cassandra ------------------------------------------------------------------------
+def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, revert: bool = False,
+                 previous_ttl: int | None = None, dry_run: bool = False) -> dict:
+    """Runbook drill `chaos-ttl-oversell`: lower the reservations table's default TTL to `ttl` production
+    seconds (compressed by the stack's time factor), or with `revert` restore `previous_ttl`.
+
+    The lowered TTL is a fault left in place on purpose until `--revert`: it is written to the fault
+    ledger first, so `make cleanup` restores it if nobody does; `--revert` closes that ledger entry.
+    Without --previous-ttl, --revert restores the TTL the open ledger entry recorded."""
+    from harness.cassandra import (ReservationTtlLowered, identifier, restore_ttl, stack_time_factor, table_ttl,
+                                   ttl_on_every_node)
+    from harness.errors import ConfigError
+    from harness.timing import scale_seconds
+    keyspace, table = identifier(keyspace), identifier(table)
+    factor = stack_time_factor(owner)
+    current = table_ttl(owner, keyspace, table)
+    report = {"drill": "simulate_ttl_oversell", "stack": owner.project, "keyspace": keyspace, "table": table,
+              "timeFactor": factor, "currentTtlSeconds": current,
+              "currentTtlProductionSeconds": round(current * factor), "dryRun": dry_run}
+    open_entries = [e for e in ledger.open_faults() if e.project == owner.project
+                    and e.fault.get("kind") == ReservationTtlLowered.kind
+                    and (e.fault.get("keyspace"), e.fault.get("table")) == (keyspace, table)]
+    if revert:
+        if previous_ttl is None:
+            if not open_entries:
+                raise ConfigError("--revert needs --previous-ttl SECONDS: no open TTL drill of "
+                                  f"{keyspace}.{table} in the ledger says what it was")
+            previous_ttl = int(open_entries[-1].fault["previous_ttl"])
+        applied = scale_seconds(previous_ttl, factor)
+        report.update(action="revert", previousTtlProductionSeconds=previous_ttl, ttlAppliedSeconds=applied,
+                      cql=f"ALTER TABLE {keyspace}.{table} WITH default_time_to_live = {applied}")
+        if not dry_run:
+            restore_ttl(owner, keyspace, table, previous_ttl)
+            for entry in open_entries:
+                ledger.fault_reverted(entry.id, by="simulate_ttl_oversell --revert")
+            report["ttlNowSecondsByNode"] = ttl_on_every_node(owner, keyspace, table)
+        report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
+        return report
+    if ttl is None:
+        raise ConfigError("--ttl SECONDS is required (or --revert)")
+    previous = previous_ttl or round(current * factor)
+    fault = ReservationTtlLowered(keyspace=keyspace, table=table, ttl=ttl, previous_ttl=previous)
+    applied = scale_seconds(ttl, factor)
+    report.update(action="lower-ttl", ttlProductionSeconds=ttl, ttlAppliedSeconds=applied,
+                  previousTtlProductionSeconds=previous,
+                  cql=f"ALTER TABLE {keyspace}.{table} WITH default_time_to_live = {applied}",
+                  revertWith=f"--keyspace {keyspace} --table {table} --revert --previous-ttl {previous}")
+    if not dry_run:
+        ledger_id = ledger.fault_injecting(owner.project, fault.describe())
+        fault.inject(owner)
+        wait_until(lambda: fault.in_effect(owner), what=f"{fault} to take effect", timeout=20, interval=0.2)
+        report.update(ledgerId=ledger_id, ttlNowSecondsByNode=ttl_on_every_node(owner, keyspace, table))
+    report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
+    return report

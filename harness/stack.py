@@ -104,7 +104,8 @@ class Stack:
         self.env_file.write_text(
             f"COMPOSE_PROJECT_NAME={self.project}\n"
             f"CHAOS_CONFIG_DIR={self.work_dir / 'monitoring'}\n"
-            f"CHAOS_PROM_RESEND_DELAY={format_duration(round(self.profile.resend_delay * 1000))}\n")
+            f"CHAOS_PROM_RESEND_DELAY={format_duration(round(self.profile.resend_delay * 1000))}\n"
+            f"CHAOS_TIME_FACTOR={self.time_factor:g}\n")  # services with production durations (inventory)
         return self.profile
 
     def start(self) -> "Stack":

@@ -73,6 +73,17 @@ def scale_expr(expr: str, factor: float) -> str:
     return "".join(p if i % 2 else ranges(p) for i, p in enumerate(parts))
 
 
+def scale_seconds(seconds: float, factor: float) -> int:
+    """A data-plane duration the drill applies to the stack itself (a table TTL, in whole seconds), compressed
+    like the rules: production seconds / factor, at least 1 s. A TTL of 60 s in a runbook drill is 2 s
+    at factor 30, against the 900 s -> 30 s baseline the test stack's inventory table is created with."""
+    if seconds <= 0:
+        raise ConfigError(f"a duration to compress must be > 0 seconds, got {seconds:g}")
+    if factor < 1:
+        raise ConfigError(f"time factor must be >= 1, got {factor:g}")
+    return max(1, round(seconds / factor))
+
+
 def range_windows(expr: str) -> list[str]:
     """The range windows (`[5m]`, `[5m:30s]` -> "5m") of a PromQL expression, outside quoted strings."""
     parts = _QUOTED.split(expr)

@@ -9,7 +9,8 @@ from harness.stack import ROOT
 
 SCRIPTS = ["scripts/synthetic/support_timeline_probe.py", "scripts/synthetic/notification_probe.py",
            "scripts/chaos/notification_provider_failure.py", "scripts/chaos/notification_redis_outage.py",
-           "scripts/maintenance/offload_support_attachments.py"]
+           "scripts/maintenance/offload_support_attachments.py", "scripts/chaos/simulate_ttl_oversell.py"]
+STACK_DRILLS = ("redis_outage", "simulate_ttl_oversell")   # they refuse any URL that is not a chaos stack
 
 
 def _run(*args):
@@ -35,7 +36,7 @@ def test_a_bad_base_url_is_a_usage_error(script):
     assert "not an http(s) URL" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("script", [s for s in SCRIPTS if "redis_outage" not in s])
+@pytest.mark.parametrize("script", [s for s in SCRIPTS if not any(d in s for d in STACK_DRILLS)])
 def test_an_unreachable_service_is_a_clear_failure(script):
     port = _closed_port()
     result = _run(script, "--base-url", f"http://127.0.0.1:{port}")
@@ -43,8 +44,10 @@ def test_an_unreachable_service_is_a_clear_failure(script):
     assert f"http://127.0.0.1:{port} is unreachable" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_the_redis_drill_refuses_a_url_that_is_not_a_test_stack():
-    result = _run("scripts/chaos/notification_redis_outage.py", "--base-url", f"http://127.0.0.1:{_closed_port()}")
+@pytest.mark.parametrize("script,args", [("scripts/chaos/notification_redis_outage.py", []),
+                                         ("scripts/chaos/simulate_ttl_oversell.py", ["--ttl", "60"])])
+def test_stack_drills_refuse_a_url_that_is_not_a_test_stack(script, args):
+    result = _run(script, "--base-url", f"http://127.0.0.1:{_closed_port()}", *args)
     assert result.returncode == 2
     assert "no chaos stack publishes" in result.stderr and "Traceback" not in result.stderr
 
@@ -89,3 +92,24 @@ def test_cdc_drill_unreachable_connect_url(script):
 def test_cdc_drill_bad_flags(args, message):
     result = _run(*args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--ttl", "0"], "seconds must be between 1 and"),
+    (["--ttl", "soon"], "invalid seconds value: 'soon'"),
+    ([], "--ttl SECONDS is required"),
+    (["--ttl", "60", "--previous-ttl", "900"], "--previous-ttl only goes with --revert"),
+    (["--revert", "--previous-ttl", "-5"], "seconds must be between 1 and"),
+])
+def test_ttl_drill_bad_flags(args, message):
+    result = _run("scripts/chaos/simulate_ttl_oversell.py", *args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ttl_drill_refuses_a_name_that_is_not_a_cql_identifier():
+    from harness.cassandra import identifier
+    from harness.errors import ConfigError
+    assert identifier("inventory") == "inventory"
+    for bad in ("inventory; DROP KEYSPACE inventory", "", "1abc", "a.b"):
+        with pytest.raises(ConfigError, match="not a CQL identifier"):
+            identifier(bad)

@@ -80,3 +80,15 @@ def test_factor_below_one_is_refused(tmp_path):
 def test_range_windows_are_read_outside_strings():
     from harness.timing import range_windows
     assert range_windows('rate(x{p=~"[9m]"}[5m]) + max_over_time(y[10m:1m])') == ["5m", "10m"]
+
+
+def test_scale_seconds_compresses_a_data_plane_duration_like_the_rules():
+    from harness.timing import scale_seconds
+    assert scale_seconds(60, 30) == 2          # the TTL drill: 60 s production -> 2 s
+    assert scale_seconds(900, 30) == 30        # the inventory table's baseline TTL
+    assert scale_seconds(60, 1) == 60          # a production-timed stack applies it as given
+    assert scale_seconds(10, 30) == 1          # never 0 (a TTL of 0 would mean "no TTL")
+    with pytest.raises(ConfigError):
+        scale_seconds(0, 30)
+    with pytest.raises(ConfigError):
+        scale_seconds(60, 0.5)
