@@ -4,7 +4,8 @@ ALLURE_DIR ?= reports/allure-results
 ARGS       ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up scenarios plan render-config coverage gate \
-	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload
+	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
+	chaos-fulfillment-delay
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,3 +73,6 @@ notification-chaos-redis: bootstrap ## drill: pause Redis, send, check limiter e
 
 support-offload: bootstrap ## maintenance: offload old attachments: ARGS="--dry-run" or ARGS="--age-days 30"
 	$(PY) scripts/maintenance/offload_support_attachments.py $(ARGS)
+
+chaos-fulfillment-delay: bootstrap ## drill: hold labels in MinIO: ARGS="--count 25 --hold-minutes 30 --support-ticket-id T" (or --revert / --dry-run)
+	$(PY) scripts/chaos/simulate_fulfillment_delay.py $(ARGS)
