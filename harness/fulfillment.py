@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, ClassVar
 
+from concurrent.futures import ThreadPoolExecutor
+
 from minio import Minio
+from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 
 from harness.errors import ConfigError, ForeignTarget, InfrastructureError, ServiceUnreachable
@@ -158,12 +161,13 @@ def hold_artifacts(client: Minio, *, count: int, hold_minutes: float, time_facto
     body = b"%PDF-1.4\n% chaos drill label\n" + b"0" * (label_kib * 1024 - 29)
     meta = {"hold-until": hold_until, "order-id": order_id, "drill": DRILL_TAG,
             **({"support-ticket-id": str(ticket_id)} if ticket_id is not None else {})}
-    keys = []
-    for i in range(count):
-        key = f"{prefix}{order_id}/drill-label-{int(now * 1000)}-{i:03d}.pdf"
+    keys = [f"{prefix}{order_id}/drill-label-{int(now * 1000)}-{i:03d}.pdf" for i in range(count)]
+
+    def put(key: str) -> None:
         _s3(lambda: client.put_object(BUCKET, key, io.BytesIO(body), len(body), content_type="application/pdf",
                                       metadata=meta), f"write {key}")
-        keys.append(key)
+    with ThreadPoolExecutor(max_workers=8) as pool:   # a backlog appears at once, not label by label
+        list(pool.map(put, keys))
     return {"created": count, "orderId": order_id, "holdUntil": hold_until, "holdMinutes": hold_minutes,
             "totalBytes": count * len(body), "keys": keys}
 
@@ -176,8 +180,11 @@ def remove_drill_artifacts(client: Minio, prefix: str = DRILL_PREFIX) -> dict:
                                                                include_user_meta=True)), "list ready/")
                if _meta(o).get("source-key", "").startswith(prefix) and "/drill-label-" in o.object_name]
     removed = held["_objects"] + shipped
-    for obj in removed:
-        _s3(lambda: client.remove_object(BUCKET, obj.object_name), f"remove {obj.object_name}")
+    if removed:
+        errors = _s3(lambda: list(client.remove_objects(BUCKET, [DeleteObject(o.object_name) for o in removed])),
+                     f"remove {len(removed)} objects")
+        if errors:
+            raise InfrastructureError(f"MinIO did not remove {len(errors)} drill objects: {errors[:3]}")
     return {"removed": len(removed), "bytesFreed": sum(o.size or 0 for o in removed),
             "sampleObjects": [describe_object(o) for o in removed[:SAMPLE]]}
 
