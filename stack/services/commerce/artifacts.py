@@ -10,7 +10,8 @@ Bucket layout (FULFILLMENT_ARTIFACTS_BUCKET, default `fulfillment-artifacts`):
 An artifact whose `hold-until` metadata (ISO 8601, UTC) is in the future is *held*: the worker
 skips it and every later artifact of the same order (labels of an order ship in order).
 
-Metrics are computed by listing the bucket at each scrape (MinIO's own usage metrics lag by minutes):
+Metrics are computed from the worker's listing of the bucket, refreshed every pass (0.5 s), so a scrape
+never waits for MinIO (MinIO's own bucket-usage metrics lag by minutes); ages are computed at scrape time:
   fulfillment_artifacts_backlog_objects{bucket,prefix}, fulfillment_artifacts_backlog_bytes{bucket,prefix}
   fulfillment_lag_minutes{bucket}: how far behind the oldest waiting artifact is, in minutes:
       max over waiting artifacts of (max(now, hold-until) - uploaded), i.e. its age, or, when it is
@@ -79,6 +80,8 @@ class ArtifactStore:
         self.label_every = label_every_minutes * 60 / time_factor   # real seconds between an order's labels
         self.ready = False
         self.last_error = ""
+        self.stale_after = 10.0
+        self._snapshot: tuple[float, list] = (0.0, [])   # (listed at, [(prefix, bytes, uploaded, hold-until)])
         self._lock = threading.Lock()
         self.processed = Counter("fulfillment_labels_processed_total", "Labels the worker moved to ready/")
         self.worker_errors = Counter("fulfillment_label_worker_errors_total", "Worker passes that failed")
@@ -102,30 +105,35 @@ class ArtifactStore:
         return sorted(objects, key=lambda o: o.last_modified)
 
     def backlog(self) -> dict:
+        """The backlog as of the worker's last listing (refreshed every pass, ~0.5 s): scrapes stay fast
+        however slow MinIO is; ages are computed now, so they keep growing if the worker stalls."""
+        listed_at, items = self._snapshot
         now = time.time()
         by_prefix: dict[str, list[int]] = {}
         lag = 0.0
         held = 0
-        for obj in self.waiting():
-            prefix = split_key(obj.object_name)[0]
+        for prefix, size, uploaded, hold in items:
             count = by_prefix.setdefault(prefix, [0, 0])
             count[0] += 1
-            count[1] += obj.size or 0
-            hold = parse_time(_meta(obj).get(HOLD_KEY))
+            count[1] += size
             held += hold is not None and hold > now
-            lag = max(lag, max(now, hold or now) - obj.last_modified.timestamp())
-        return {"prefixes": by_prefix, "lag_minutes": lag * self.factor / 60, "held": held}
+            lag = max(lag, max(now, hold or now) - uploaded)
+        return {"prefixes": by_prefix, "lag_minutes": lag * self.factor / 60, "held": held,
+                "listing_age": now - listed_at}
 
     # -- the label worker ----------------------------------------------------------------------
     def process_once(self) -> int:
+        """One pass: list the waiting artifacts, move the processable ones to ready/, remember the rest."""
         now = time.time()
         blocked: set[str] = set()
         done = 0
+        remaining = []
         for obj in self.waiting():
             prefix, order, name = split_key(obj.object_name)
             hold = parse_time(_meta(obj).get(HOLD_KEY))
             if order in blocked or (hold is not None and hold > now):
                 blocked.add(order)
+                remaining.append((prefix, obj.size or 0, obj.last_modified.timestamp(), hold))
                 continue
             target = f"{READY}{order}/{name}"
             self.client.copy_object(
@@ -136,6 +144,7 @@ class ArtifactStore:
             self.processed.inc()
             done += 1
             self.log.info("label ready", extra={"fields": {"order": order, "from": obj.object_name, "to": target}})
+        self._snapshot = (now, remaining)
         return done
 
     def run_worker(self, interval: float) -> None:
@@ -153,6 +162,7 @@ class ArtifactStore:
             time.sleep(interval)
 
     def start(self, interval: float = 0.5) -> None:
+        self.stale_after = max(10.0, 20 * interval)
         threading.Thread(target=self.run_worker, args=(interval,), daemon=True, name="label-worker").start()
 
     # -- events of an order --------------------------------------------------------------------
@@ -203,14 +213,13 @@ class _BacklogCollector:
         lag = GaugeMetricFamily("fulfillment_lag_minutes",
                                 "Minutes the oldest waiting artifact is behind: its age, or upload to hold-until "
                                 "when held (production minutes)", labels=["bucket"])
-        up = GaugeMetricFamily("fulfillment_artifacts_store_up", "1 when the bucket could be listed",
+        up = GaugeMetricFamily("fulfillment_artifacts_store_up", "1 when the worker listed the bucket recently",
                                labels=["bucket"])
         held = GaugeMetricFamily("fulfillment_artifacts_held_objects",
                                  "Waiting artifacts whose hold-until is in the future", labels=["bucket"])
-        try:
-            backlog = self.store.backlog()
-        except Exception:  # noqa: BLE001 - the scrape must still answer: store down
-            up.add_metric([self.store.bucket], 0)
+        backlog = self.store.backlog()
+        if not self.store.ready or backlog["listing_age"] > self.store.stale_after:
+            up.add_metric([self.store.bucket], 0)   # no recent listing: the backlog is unknown
             yield up
             return
         prefixes = backlog["prefixes"] or {PENDING: [0, 0]}
