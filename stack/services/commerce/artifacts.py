@@ -81,7 +81,8 @@ class ArtifactStore:
         self.ready = False
         self.last_error = ""
         self.stale_after = 10.0
-        self._snapshot: tuple[float, list] = (0.0, [])   # (listed at, [(prefix, bytes, uploaded, hold-until)])
+        self._queued: dict[str, float] = {}   # order -> when its last label was queued by order_events
+        self._snapshot: tuple[float, list] = (0.0, [])   # (listed at, [(prefix, order, bytes, uploaded, hold-until)])
         self._lock = threading.Lock()
         self.processed = Counter("fulfillment_labels_processed_total", "Labels the worker moved to ready/")
         self.worker_errors = Counter("fulfillment_label_worker_errors_total", "Worker passes that failed")
@@ -112,7 +113,7 @@ class ArtifactStore:
         by_prefix: dict[str, list[int]] = {}
         lag = 0.0
         held = 0
-        for prefix, size, uploaded, hold in items:
+        for prefix, _order, size, uploaded, hold in items:
             count = by_prefix.setdefault(prefix, [0, 0])
             count[0] += 1
             count[1] += size
@@ -133,7 +134,7 @@ class ArtifactStore:
             hold = parse_time(_meta(obj).get(HOLD_KEY))
             if order in blocked or (hold is not None and hold > now):
                 blocked.add(order)
-                remaining.append((prefix, obj.size or 0, obj.last_modified.timestamp(), hold))
+                remaining.append((prefix, order, obj.size or 0, obj.last_modified.timestamp(), hold))
                 continue
             target = f"{READY}{order}/{name}"
             self.client.copy_object(
@@ -186,13 +187,18 @@ class ArtifactStore:
         return sorted(events, key=lambda e: e["at"])
 
     def _has_waiting(self, order_id: str) -> bool:
-        return any(split_key(o.object_name)[1] == order_id for o in self.waiting())
+        """From the worker's last listing, plus the labels queued since (not listed yet)."""
+        listed_at, items = self._snapshot
+        return any(item[1] == order_id for item in items) or self._queued.get(order_id, 0.0) > listed_at
 
     def _queue_label(self, order_id: str) -> None:
         body = b"%PDF-1.4\n% shipping label for order " + order_id.encode() + b"\n" + b"0" * 2048
         name = f"{PENDING}{order_id}/label-{int(time.time() * 1000)}.pdf"
         self.client.put_object(self.bucket, name, io.BytesIO(body), len(body), content_type="application/pdf",
                                metadata={"order-id": order_id})
+        self._queued[order_id] = time.time()
+        if len(self._queued) > 10000:
+            self._queued.clear()
 
 
 class _BacklogCollector:
