@@ -240,6 +240,18 @@ def wait_timeline_fresh(support: SupportClient, case_id: int, time_factor: float
     return dict(seen)
 
 
+def _wait_held(service: FulfillmentService, count: int, timeout: float = 10.0) -> bool:
+    """The label worker lists the bucket every pass: wait until its gauges show the held labels."""
+    def held() -> Check:
+        backlog = service.backlog()
+        return Check(backlog["heldObjects"] >= count, f"backlog {backlog}")
+    try:
+        wait_until(held, what=f"fulfillment-service to hold {count} labels", timeout=timeout, interval=0.2)
+        return True
+    except WaitTimedOut:
+        return False
+
+
 def simulate_fulfillment_delay(ep: Endpoints, *, count: int, hold_minutes: float, prefix: str = DRILL_PREFIX,
                                ticket_id: int | None = None) -> dict:
     """The drill: hold `count` labels; with a ticket, they are its order's labels and its timeline is probed."""
@@ -254,7 +266,8 @@ def simulate_fulfillment_delay(ep: Endpoints, *, count: int, hold_minutes: float
     report = {"created": held["created"], "orderId": order, "holdUntil": held["holdUntil"],
               "holdMinutes": hold_minutes, "timeFactor": factor, "totalBytes": held["totalBytes"],
               "sampleObjects": listed["sampleObjects"], "drillObjectsInBucket": listed["objects"]}
-    checks = {"objects written": listed["objects"] >= count}
+    checks = {"objects written": listed["objects"] >= count,
+              "fulfillment-service holds them": _wait_held(FulfillmentService(ep.fulfillment), count)}
     if ticket_id is not None:
         probe = fulfillment_timeline(support, ticket_id, factor, since=started)
         report["supportProbe"] = probe
