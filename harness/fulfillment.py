@@ -91,9 +91,13 @@ class Endpoints:
             raise ConfigError(str(exc).replace("pass --base-url", "set MINIO_ENDPOINT=127.0.0.1:<port>")
                               .replace("--base-url not given", "MINIO_ENDPOINT not set")) from None
         owner = owner_of_url(url)
-        return cls(url.removeprefix("http://"),
-                   os.environ.get("FULFILLMENT_BASE_URL") or owner.url("fulfillment-service", 8000),
-                   os.environ.get("SUPPORT_BASE_URL") or owner.url("support-service", 8000), owner)
+        urls = {}
+        for var, service in (("FULFILLMENT_BASE_URL", "fulfillment-service"), ("SUPPORT_BASE_URL", "support-service")):
+            given = os.environ.get(var, "").rstrip("/")
+            if given and owner_of_url(given).project != owner.project:
+                raise ConfigError(f"{var}={given} is not in the stack of MINIO_ENDPOINT ({owner.project})")
+            urls[service] = given or owner.url(service, 8000)
+        return cls(url.removeprefix("http://"), urls["fulfillment-service"], urls["support-service"], owner)
 
 
 def artifact_client(endpoint: str) -> Minio:
@@ -221,8 +225,14 @@ def fulfillment_timeline(support: SupportClient, case_id: int, time_factor: floa
 
 
 def ticket_order(support: SupportClient, ticket_id: int) -> str:
-    case = support.case(ticket_id, include_timeline=False)
-    return case["orderId"]
+    try:
+        return support.case(ticket_id, include_timeline=False)["orderId"]
+    except ServiceUnreachable:
+        raise
+    except InfrastructureError as exc:
+        if " 404 " in str(exc):
+            raise ConfigError(f"--support-ticket-id {ticket_id}: no such support ticket ({exc})") from None
+        raise
 
 
 def wait_timeline_fresh(support: SupportClient, case_id: int, time_factor: float, timeout: float = 20.0) -> dict:

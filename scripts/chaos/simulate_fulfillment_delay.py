@@ -31,8 +31,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repo
 
 from harness.cli import run  # noqa: E402
 from harness.fulfillment import (DRILL_PREFIX, Endpoints, FulfillmentArtifactsHeld, FulfillmentService,  # noqa: E402
-                                 dry_run, revert_fulfillment_delay, simulate_fulfillment_delay)
+                                 dry_run, revert_fulfillment_delay, simulate_fulfillment_delay, ticket_order)
 from harness.ledger import Ledger  # noqa: E402
+from harness.services import SupportClient  # noqa: E402
 from harness.stack import ROOT  # noqa: E402
 
 
@@ -77,6 +78,8 @@ def main(args):
                     and entry.fault.get("prefix") == args.prefix:
                 ledger.fault_reverted(entry.id, by="simulate_fulfillment_delay --revert")
     else:
+        if args.support_ticket_id is not None:   # bad input fails before the ledger says anything was held
+            ticket_order(SupportClient(ep.support), args.support_ticket_id)
         ledger.fault_injecting(ep.owner.project, fault.describe())   # before acting: cleanup can undo it
         report = simulate_fulfillment_delay(ep, count=args.count, hold_minutes=args.hold_minutes,
                                             prefix=args.prefix, ticket_id=args.support_ticket_id)

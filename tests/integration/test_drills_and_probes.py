@@ -91,6 +91,10 @@ def test_fulfillment_delay_drill_holds_labels_and_revert_removes_them(chaos_stac
                                 capture_output=True, text=True, timeout=120, env=env)
         return result.returncode, json.loads(result.stdout)
 
+    unknown = subprocess.run([sys.executable, "scripts/chaos/simulate_fulfillment_delay.py", "--support-ticket-id",
+                              "999999"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert unknown.returncode == 2 and "no such support ticket" in unknown.stderr, unknown.stderr
+    assert not (tmp_path / "ledger.jsonl").exists(), "nothing was held, nothing is in the ledger"
     rc, dry = drill("--dry-run", "--prefix", "chaos/fulfillment-delay/", "--count", "5")
     assert rc == 0 and dry["mode"] == "dry-run" and dry["existing"]["objects"] == 0, dry
     rc, held = drill("--count", "3", "--hold-minutes", "60", "--support-ticket-id", str(ticket["id"]))
