@@ -202,7 +202,7 @@ class ArtifactStore:
 
 
 class _BacklogCollector:
-    """Backlog gauges computed from a listing of the bucket at scrape time."""
+    """Backlog gauges from the worker's last listing of the bucket; ages computed at scrape time."""
 
     def __init__(self, store: ArtifactStore) -> None:
         self.store = store
@@ -212,7 +212,7 @@ class _BacklogCollector:
 
     def collect(self):
         objects = GaugeMetricFamily("fulfillment_artifacts_backlog_objects",
-                                    "Artifacts waiting outside ready/ (listed from the bucket at scrape time)",
+                                    "Artifacts waiting outside ready/ (the label worker lists the bucket every pass)",
                                     labels=["bucket", "prefix"])
         size = GaugeMetricFamily("fulfillment_artifacts_backlog_bytes", "Bytes of the waiting artifacts",
                                  labels=["bucket", "prefix"])
