@@ -5,7 +5,7 @@ ARGS       ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up scenarios plan render-config coverage gate \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
-	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell
+	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -82,3 +82,6 @@ chaos-schema-drift: bootstrap ## drill: add an unexpected column: ARGS="--table 
 
 chaos-ttl-oversell: bootstrap ## drill: lower the reservations TTL: ARGS="--keyspace inventory --table reservations --ttl 60" (--revert --previous-ttl N, --dry-run)
 	$(PY) scripts/chaos/simulate_ttl_oversell.py $(ARGS)
+
+chaos-fulfillment-delay: bootstrap ## drill: hold labels in MinIO: ARGS="--count 25 --hold-minutes 30 --support-ticket-id T" (or --revert / --dry-run)
+	$(PY) scripts/chaos/simulate_fulfillment_delay.py $(ARGS)

@@ -56,7 +56,7 @@ def _cmd_render(args) -> int:
 
 def _cmd_stack(args) -> int:
     from harness.stack import Stack
-    stack = Stack(time_factor=args.time_factor)
+    stack = Stack(time_factor=args.time_factor, profiles=args.profile)
     stack.start()
     print(f"stack {stack.project} is up.\n  inspect: {stack.compose_hint()}\n"
           f"  prometheus:   {stack.url('prometheus', 9090)}\n  alertmanager: {stack.url('alertmanager', 9093)}\n"
@@ -177,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stack-up", help="start a test stack and leave it running (remove with cleanup --project)")
     p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")
+    p.add_argument("--profile", action="append", default=[],
+                   help="also start a compose profile's services (repeatable: db, kafka, cdc, minio)")
     p.set_defaults(func=_cmd_stack)
     return parser
 

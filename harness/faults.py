@@ -58,7 +58,7 @@ class Fault(ABC):
 
 # Modules defining further fault kinds; imported before a ledger description is rebuilt, so that
 # `cleanup` in a fresh process knows every kind a crashed run may have injected.
-FAULT_MODULES = ("harness.app_faults", "harness.cdc", "harness.cassandra")
+FAULT_MODULES = ("harness.app_faults", "harness.cdc", "harness.cassandra", "harness.fulfillment")
 
 
 def fault_from_description(description: dict) -> Fault:

@@ -25,6 +25,8 @@ COMPOSE_FILE = "docker-compose.test.yml"
 PROJECT_PREFIX = "chaos-"
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
+# Settings a compose profile gives the services outside it (written into the stack's env file).
+PROFILE_ENV = {"minio": {"FULFILLMENT_ARTIFACTS_ENDPOINT": "minio:9000"}}
 
 
 def new_project_name(worker: str = "") -> str:
@@ -105,7 +107,8 @@ class Stack:
             f"COMPOSE_PROJECT_NAME={self.project}\n"
             f"CHAOS_CONFIG_DIR={self.work_dir / 'monitoring'}\n"
             f"CHAOS_PROM_RESEND_DELAY={format_duration(round(self.profile.resend_delay * 1000))}\n"
-            f"CHAOS_TIME_FACTOR={self.time_factor:g}\n")  # services with production durations (inventory)
+            f"CHAOS_TIME_FACTOR={self.time_factor:g}\n"
+            + "".join(f"{k}={v}\n" for p in self.profiles for k, v in PROFILE_ENV.get(p, {}).items()))
         return self.profile
 
     def start(self) -> "Stack":

@@ -151,8 +151,9 @@ chromium_tool() {
 }
 
 # ---------------------------------------------------------------- 5. Data-platform artifacts
-# Jars (Kafka, Kafka Connect, Debezium, JMX exporter) and wheels the data-platform images COPY,
-# fetched on the host (HTTPS inside builds is not trusted here), cached in $CACHE.
+# Jars (Kafka, Kafka Connect, Debezium, JMX exporter), wheels and Go programs (MinIO, `go install` on the
+# host: ~4.5 min the first time) the data-platform images COPY, fetched/built on the host (HTTPS inside
+# builds is not trusted here), cached in $CACHE (a second run fetches and builds nothing).
 artifacts() { "$ROOT/scripts/fetch_artifacts.sh"; }
 
 host_tools() { promtool_tool; allure_tool; actionlint_tool; chromium_tool; }

@@ -3,8 +3,9 @@
 #   stack/images/<image>/pom.xml          -> stack/images/<image>/artifacts/libs/      (mvn copy-dependencies)
 #   stack/images/<image>/pom-<name>.xml   -> stack/images/<image>/artifacts/<name>/
 #   stack/images/<image>/requirements.txt -> stack/images/<image>/artifacts/wheels/    (pip download)
+#   stack/images/<image>/go-install.txt   -> stack/images/<image>/artifacts/bin/       (go install, CGO off)
 # Downloads are cached in $CHAOS_CACHE_DIR (default ~/.cache/chaos-harness), keyed by the sha256 of
-# the list, and hard-linked into the git-ignored artifacts/ folders; a second run fetches nothing.
+# the list (Go programs by module version: $CACHE/bin/<name>-<version>/), and hard-linked into the git-ignored artifacts/ folders; a second run fetches nothing.
 # Run by scripts/bootstrap.sh; safe to run by hand. Nothing fetched is committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,33 @@ fetch_wheels() {  # <requirements.txt>
   else say "$image/wheels: up to date"; fi
 }
 
+fetch_go() {  # <go-install.txt>: one module@version per line; builds (minutes) only what is not cached
+  local list=$1 image line module version name cached started key="" bindir
+  image=$(basename "$(dirname "$list")")
+  bindir="$CACHE/bin/.links-$image"; rm -rf "$bindir"; mkdir -p "$bindir"
+  while read -r line; do
+    line=${line%%#*}; line=${line//[[:space:]]/}; [[ -n "$line" ]] || continue
+    [[ "$line" == *@v* ]] || die "$list: '$line' is not module@version (pin an exact version)"
+    module=${line%@*}; version=${line##*@}; name=$(basename "$module")
+    cached="$CACHE/bin/$name-$version"
+    if [[ ! -x "$cached/$name" ]]; then
+      command -v go >/dev/null || die "$image: building $line needs the Go toolchain (>= 1.24) on the host"
+      say "$image: go install $line (MinIO: ~4.5 min on 2 cores; cached afterwards)"
+      rm -rf "$cached.tmp"; mkdir -p "$cached.tmp"; started=$SECONDS
+      CGO_ENABLED=0 GOBIN="$cached.tmp" GOFLAGS=-mod=mod go install "$line" >"$CACHE/go-$name.log" 2>&1 \
+        || { tail -n 30 "$CACHE/go-$name.log" >&2; die "go install $line failed (log: $CACHE/go-$name.log)"; }
+      mv "$cached.tmp" "$cached"
+      say "$image: built $name $version in $((SECONDS - started)) s"
+    fi
+    ln "$cached/$name" "$bindir/$name" 2>/dev/null || cp -a "$cached/$name" "$bindir/$name"
+    key+="$line "
+  done < "$list"
+  if link_into "$bindir" "$(dirname "$list")/artifacts/bin" "$(echo "$key" | sha256sum | cut -c1-16)"; then
+    say "$image/bin: linked"
+  else say "$image/bin: up to date"; fi
+  rm -rf "$bindir"
+}
+
 mkdir -p "$CACHE/artifacts"
 shopt -s nullglob
 for pom in stack/images/*/pom.xml; do fetch_maven "$pom" libs; done
@@ -74,4 +102,5 @@ for pom in stack/images/*/pom-*.xml; do
   name=$(basename "$pom" .xml); fetch_maven "$pom" "${name#pom-}"
 done
 for req in stack/images/*/requirements.txt; do fetch_wheels "$req"; done
+for list in stack/images/*/go-install.txt; do fetch_go "$list"; done
 say "ready"

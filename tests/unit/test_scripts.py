@@ -113,3 +113,55 @@ def test_ttl_drill_refuses_a_name_that_is_not_a_cql_identifier():
     for bad in ("inventory; DROP KEYSPACE inventory", "", "1abc", "a.b"):
         with pytest.raises(ConfigError, match="not a CQL identifier"):
             identifier(bad)
+
+
+# -- simulate_fulfillment_delay.py (the runbook's flags: --count --hold-minutes --support-ticket-id --dry-run
+#    --prefix --revert; endpoints from the environment, like the seed's script) -----------------------------
+FULFILLMENT_DRILL = "scripts/chaos/simulate_fulfillment_delay.py"
+
+
+def test_fulfillment_drill_help_lists_the_runbook_flags():
+    result = _run(FULFILLMENT_DRILL, "--help")
+    assert result.returncode == 0
+    for flag in ("--count", "--hold-minutes", "--support-ticket-id", "--dry-run", "--prefix", "--revert",
+                 "MINIO_ENDPOINT", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "chaos/fulfillment-delay/"):
+        assert flag in result.stdout, flag
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--count", "0"], "--count must be between 1 and 10000"),
+    (["--count", "many"], "invalid count value"),
+    (["--hold-minutes", "0"], "--hold-minutes must be > 0"),
+    (["--hold-minutes", "20000"], "at most a week"),
+    (["--support-ticket-id", "-3"], "--support-ticket-id must be a positive ticket id"),
+    (["--prefix", "/abs/"], "--prefix must be a relative folder ending in '/'"),
+    (["--prefix", "pending"], "--prefix must be a relative folder ending in '/'"),
+    (["--prefix", "chaos/../ready/"], "--prefix must be a relative folder ending in '/'"),
+    (["--dry-run", "--revert"], "not allowed with argument"),
+    (["--colour"], "unrecognized arguments"),
+])
+def test_fulfillment_drill_bad_flags_are_usage_errors(args, message):
+    result = _run(FULFILLMENT_DRILL, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("mode", [["--dry-run", "--prefix", "pending/", "--count", "5"], ["--revert"], []])
+def test_fulfillment_drill_refuses_an_endpoint_that_is_not_a_test_stack(mode, tmp_path):
+    """Dry-run, revert and the hold all resolve the endpoint to a chaos test stack first, and write no ledger
+    entry when there is none."""
+    ledger = tmp_path / "ledger.jsonl"
+    env = {**__import__("os").environ, "MINIO_ENDPOINT": f"127.0.0.1:{_closed_port()}", "CHAOS_LEDGER": str(ledger)}
+    result = subprocess.run([sys.executable, FULFILLMENT_DRILL, *mode], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no chaos stack publishes" in result.stderr and "Traceback" not in result.stderr
+    assert not ledger.exists()
+
+
+def test_fulfillment_drill_fault_round_trips_through_the_ledger_description():
+    """`make cleanup` rebuilds a forgotten drill backlog from its ledger entry and removes it."""
+    from harness.faults import fault_from_description
+    from harness.fulfillment import FulfillmentArtifactsHeld
+    fault = FulfillmentArtifactsHeld(count=3, hold_minutes=45, prefix="chaos/fulfillment-delay/")
+    assert fault_from_description(fault.describe()) == fault

@@ -1,0 +1,360 @@
+"""Fulfillment artifacts backlog (MinIO hold): the drill, its revert, the timeline probe, and the fault.
+
+`scripts/chaos/simulate_fulfillment_delay.py` (make chaos-fulfillment-delay) and the scenario
+`fulfillment_delay` use the same functions: labels are written into the bucket
+`fulfillment-artifacts` under `chaos/fulfillment-delay/<order>/` with a `hold-until` metadata key
+in the future, so fulfillment-service's label worker holds them (and every later label of that
+order); `fulfillment_lag_minutes` jumps to the hold's length and the order's timeline stops
+getting shipment events. Revert removes exactly the objects the drill wrote (metadata
+`drill=simulate_fulfillment_delay`), wherever they are by then, so `--prefix pending/` can never
+delete real labels.
+
+Time: the test stack runs on compressed time. fulfillment-service reports its time factor on
+/health (`timeFactor`); the drill converts `--hold-minutes` (production minutes) with it, and the
+timeline probe judges staleness (> 15 production minutes) with it.
+
+Connection settings (environment, safe test defaults, never secrets in the repository):
+  MINIO_ENDPOINT           host:port of MinIO (default: the minio service of the running chaos stack)
+  MINIO_ROOT_USER          access key (default chaos-minio, the test stack's)
+  MINIO_ROOT_PASSWORD      secret key (default chaos-minio-test-only, the test stack's)
+  FULFILLMENT_BASE_URL     fulfillment-service (default: the stack's) - its /health gives the time factor
+  SUPPORT_BASE_URL         support-service (default: the stack's) - for --support-ticket-id
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, ClassVar
+
+from concurrent.futures import ThreadPoolExecutor
+
+from minio import Minio
+from minio.deleteobjects import DeleteObject
+from minio.error import S3Error
+
+from harness.errors import ConfigError, ForeignTarget, InfrastructureError, ServiceUnreachable
+from harness.faults import Fault
+from harness.observe.http import JsonService
+from harness.services import SupportClient, metric_value
+from harness.stack import StackOwner
+from harness.waiting import Check, WaitTimedOut, wait_until
+
+if TYPE_CHECKING:
+    from harness.scenario import RemediationContext
+
+BUCKET = "fulfillment-artifacts"
+DRILL_PREFIX = "chaos/fulfillment-delay/"
+DRILL_ORDER = "chaos-fulfillment-delay"        # the order the labels belong to without --support-ticket-id
+DRILL_TAG = "simulate_fulfillment_delay"
+STALE_MINUTES = 15.0                           # runbook: a fulfillment event older than this is stale
+TEST_USER, TEST_PASSWORD = "chaos-minio", "chaos-minio-test-only"   # the test stack's defaults
+SAMPLE = 5
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _meta(obj) -> dict[str, str]:
+    """User metadata of a listed object, lower-cased, without x-amz-meta- (listing keys are
+    case-sensitive: X-Amz-Meta-Hold-Until)."""
+    return {k.lower()[len("x-amz-meta-"):]: v for k, v in (obj.metadata or {}).items()
+            if k.lower().startswith("x-amz-meta-")}
+
+
+# -- where things are ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Endpoints:
+    minio: str            # host:port
+    fulfillment: str      # http URL
+    support: str          # http URL
+    owner: StackOwner
+
+    @classmethod
+    def of_stack(cls, owner: StackOwner) -> "Endpoints":
+        return cls(owner.url("minio", 9000).removeprefix("http://"), owner.url("fulfillment-service", 8000),
+                   owner.url("support-service", 8000), owner)
+
+    @classmethod
+    def from_environment(cls) -> "Endpoints":
+        """MINIO_ENDPOINT / FULFILLMENT_BASE_URL / SUPPORT_BASE_URL, else the only running chaos stack.
+        Whatever is given must belong to a chaos test stack: the drill touches nothing else."""
+        from harness.cli import discover_url
+        from harness.stack import owner_of_url
+        minio = os.environ.get("MINIO_ENDPOINT", "").removeprefix("http://").rstrip("/")
+        try:
+            url = f"http://{minio}" if minio else discover_url("minio", 9000)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace("pass --base-url", "set MINIO_ENDPOINT=127.0.0.1:<port>")
+                              .replace("--base-url not given", "MINIO_ENDPOINT not set")) from None
+        owner = owner_of_url(url)
+        urls = {}
+        for var, service in (("FULFILLMENT_BASE_URL", "fulfillment-service"), ("SUPPORT_BASE_URL", "support-service")):
+            given = os.environ.get(var, "").rstrip("/")
+            if given and owner_of_url(given).project != owner.project:
+                raise ConfigError(f"{var}={given} is not in the stack of MINIO_ENDPOINT ({owner.project})")
+            urls[service] = given or owner.url(service, 8000)
+        return cls(url.removeprefix("http://"), urls["fulfillment-service"], urls["support-service"], owner)
+
+
+def artifact_client(endpoint: str) -> Minio:
+    return Minio(endpoint, access_key=os.environ.get("MINIO_ROOT_USER", TEST_USER),
+                 secret_key=os.environ.get("MINIO_ROOT_PASSWORD", TEST_PASSWORD), secure=False)
+
+
+class FulfillmentService:
+    """fulfillment-service as the drill sees it: its time factor and its backlog gauges."""
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("fulfillment-service", base_url)
+
+    def health(self) -> dict:
+        return self.api.get("/health")
+
+    def time_factor(self) -> float:
+        health = self.health()
+        if "timeFactor" not in health:
+            raise ConfigError(f"fulfillment-service at {self.api.base_url} has no MinIO side ({health}); "
+                              "start the stack with the `minio` profile")
+        return float(health["timeFactor"])
+
+    def backlog(self) -> dict:
+        text = self.api.request("GET", "/metrics").text
+        return {"objects": metric_value(text, "fulfillment_artifacts_backlog_objects"),
+                "bytes": metric_value(text, "fulfillment_artifacts_backlog_bytes"),
+                "heldObjects": metric_value(text, "fulfillment_artifacts_held_objects"),
+                "lagMinutes": metric_value(text, "fulfillment_lag_minutes")}
+
+
+def _s3(call, what: str):
+    try:
+        return call()
+    except S3Error as exc:
+        raise InfrastructureError(f"MinIO refused to {what}: {exc.code}: {exc.message}") from None
+    except Exception as exc:  # urllib3 connection errors
+        if "connect" in type(exc).__name__.lower() or "Max retries" in str(exc) or "connection" in str(exc).lower():
+            raise ServiceUnreachable(f"MinIO is unreachable while trying to {what}: {exc}") from None
+        raise
+
+
+# -- the drill ------------------------------------------------------------------------------------
+def describe_object(obj) -> dict:
+    meta = _meta(obj)
+    return {"key": obj.object_name, "bytes": obj.size, "lastModified": obj.last_modified.isoformat(),
+            **({"holdUntil": meta["hold-until"]} if "hold-until" in meta else {}),
+            **({"drill": meta["drill"]} if "drill" in meta else {})}
+
+
+def list_artifacts(client: Minio, prefix: str, sample: int = SAMPLE, drill_only: bool = False) -> dict:
+    objects = _s3(lambda: list(client.list_objects(BUCKET, prefix=prefix, recursive=True, include_user_meta=True)),
+                  f"list {BUCKET}/{prefix}")
+    if drill_only:
+        objects = [o for o in objects if _meta(o).get("drill") == DRILL_TAG]
+    return {"objects": len(objects), "totalBytes": sum(o.size or 0 for o in objects),
+            "sampleObjects": [describe_object(o) for o in objects[:sample]], "_objects": objects}
+
+
+def hold_artifacts(client: Minio, *, count: int, hold_minutes: float, time_factor: float, prefix: str = DRILL_PREFIX,
+                   order_id: str = DRILL_ORDER, ticket_id: int | None = None, label_kib: int = 64) -> dict:
+    """Write `count` labels of `order_id` under `prefix` held for `hold_minutes` production minutes."""
+    now = time.time()
+    hold_until = _iso(now + hold_minutes * 60 / time_factor)
+    body = b"%PDF-1.4\n% chaos drill label\n" + b"0" * (label_kib * 1024 - 29)
+    meta = {"hold-until": hold_until, "order-id": order_id, "drill": DRILL_TAG,
+            **({"support-ticket-id": str(ticket_id)} if ticket_id is not None else {})}
+    keys = [f"{prefix}{order_id}/drill-label-{int(now * 1000)}-{i:03d}.pdf" for i in range(count)]
+
+    def put(key: str) -> None:
+        _s3(lambda: client.put_object(BUCKET, key, io.BytesIO(body), len(body), content_type="application/pdf",
+                                      metadata=meta), f"write {key}")
+    with ThreadPoolExecutor(max_workers=8) as pool:   # a backlog appears at once, not label by label
+        list(pool.map(put, keys))
+    return {"created": count, "orderId": order_id, "holdUntil": hold_until, "holdMinutes": hold_minutes,
+            "totalBytes": count * len(body), "keys": keys}
+
+
+def remove_drill_artifacts(client: Minio, prefix: str = DRILL_PREFIX) -> dict:
+    """Remove what the drill wrote: objects tagged drill=simulate_fulfillment_delay under `prefix`, and
+    their copies in ready/ if a hold already ran out (source-key under `prefix`)."""
+    held = list_artifacts(client, prefix, drill_only=True)
+    shipped = [o for o in _s3(lambda: list(client.list_objects(BUCKET, prefix="ready/", recursive=True,
+                                                               include_user_meta=True)), "list ready/")
+               if _meta(o).get("source-key", "").startswith(prefix) and "/drill-label-" in o.object_name]
+    removed = held["_objects"] + shipped
+    if removed:
+        errors = _s3(lambda: list(client.remove_objects(BUCKET, [DeleteObject(o.object_name) for o in removed])),
+                     f"remove {len(removed)} objects")
+        if errors:
+            raise InfrastructureError(f"MinIO did not remove {len(errors)} drill objects: {errors[:3]}")
+    return {"removed": len(removed), "bytesFreed": sum(o.size or 0 for o in removed),
+            "sampleObjects": [describe_object(o) for o in removed[:SAMPLE]]}
+
+
+def drill_objects_held(client: Minio, prefix: str = DRILL_PREFIX) -> int:
+    now = time.time()
+    count = 0
+    for obj in list_artifacts(client, prefix, drill_only=True)["_objects"]:
+        hold = _meta(obj).get("hold-until", "")
+        try:
+            count += datetime.fromisoformat(hold.replace("Z", "+00:00")).timestamp() > now
+        except ValueError:
+            pass
+    return count
+
+
+# -- the support timeline ----------------------------------------------------------------------------
+def fulfillment_timeline(support: SupportClient, case_id: int, time_factor: float, since: float | None = None) -> dict:
+    """Refresh a case's timeline (POST .../timeline/refresh) and judge its fulfillment events: `stale` when the
+    newest is older than 15 production minutes (or there is none), `stalled` when none is newer than `since`
+    (the moment labels were held)."""
+    started = time.perf_counter()
+    timeline = support.refresh_timeline(case_id)
+    took = round((time.perf_counter() - started) * 1000, 1)
+    events = [e for e in timeline.get("events", []) if e.get("source") == "fulfillment"]
+    newest = max((e["at"] for e in events), default=None)
+    age = None if newest is None else (time.time() - newest) * time_factor / 60
+    return {"caseId": case_id, "orderId": timeline.get("orderId"), "refreshMs": took,
+            "fulfillmentEvents": len(events), "unavailableSources": timeline.get("unavailableSources", []),
+            "newestFulfillmentEventAt": _iso(newest) if newest else None,
+            "newestFulfillmentAgeMinutes": None if age is None else round(age, 2),
+            "stale": age is None or age > STALE_MINUTES,
+            **({"stalled": newest is None or newest < since} if since is not None else {})}
+
+
+def ticket_order(support: SupportClient, ticket_id: int) -> str:
+    try:
+        return support.case(ticket_id, include_timeline=False)["orderId"]
+    except ServiceUnreachable:
+        raise
+    except InfrastructureError as exc:
+        if " 404 " in str(exc):
+            raise ConfigError(f"--support-ticket-id {ticket_id}: no such support ticket ({exc})") from None
+        raise
+
+
+def wait_timeline_fresh(support: SupportClient, case_id: int, time_factor: float, timeout: float = 20.0) -> dict:
+    """Refresh until the case's newest fulfillment event is fresh again (the order's next label shipped)."""
+    seen: dict = {}
+
+    def fresh() -> Check:
+        seen.update(fulfillment_timeline(support, case_id, time_factor))
+        return Check(not seen["stale"], f"newest fulfillment event {seen['newestFulfillmentAgeMinutes']} min old")
+    try:
+        wait_until(fresh, what=f"case {case_id}'s timeline to show fresh fulfillment events", timeout=timeout,
+                   interval=0.5)
+    except WaitTimedOut:
+        pass  # reported as stale
+    return dict(seen)
+
+
+def _wait_held(service: FulfillmentService, count: int, timeout: float = 10.0) -> bool:
+    """The label worker lists the bucket every pass: wait until its gauges show the held labels."""
+    def held() -> Check:
+        backlog = service.backlog()
+        return Check(backlog["heldObjects"] >= count, f"backlog {backlog}")
+    try:
+        wait_until(held, what=f"fulfillment-service to hold {count} labels", timeout=timeout, interval=0.2)
+        return True
+    except WaitTimedOut:
+        return False
+
+
+def simulate_fulfillment_delay(ep: Endpoints, *, count: int, hold_minutes: float, prefix: str = DRILL_PREFIX,
+                               ticket_id: int | None = None) -> dict:
+    """The drill: hold `count` labels; with a ticket, they are its order's labels and its timeline is probed."""
+    client = artifact_client(ep.minio)
+    factor = FulfillmentService(ep.fulfillment).time_factor()
+    support = SupportClient(ep.support)
+    order = ticket_order(support, ticket_id) if ticket_id is not None else DRILL_ORDER
+    started = time.time()
+    held = hold_artifacts(client, count=count, hold_minutes=hold_minutes, time_factor=factor, prefix=prefix,
+                          order_id=order, ticket_id=ticket_id)
+    listed = list_artifacts(client, prefix, drill_only=True)
+    report = {"created": held["created"], "orderId": order, "holdUntil": held["holdUntil"],
+              "holdMinutes": hold_minutes, "timeFactor": factor, "totalBytes": held["totalBytes"],
+              "sampleObjects": listed["sampleObjects"], "drillObjectsInBucket": listed["objects"]}
+    checks = {"objects written": listed["objects"] >= count,
+              "fulfillment-service holds them": _wait_held(FulfillmentService(ep.fulfillment), count)}
+    if ticket_id is not None:
+        probe = fulfillment_timeline(support, ticket_id, factor, since=started)
+        report["supportProbe"] = probe
+        checks["timeline stalled (no fulfillment event since the hold)"] = probe["stalled"]
+    return {**report, "checks": checks, "ok": all(checks.values())}
+
+
+def revert_fulfillment_delay(ep: Endpoints, *, prefix: str = DRILL_PREFIX, ticket_id: int | None = None) -> dict:
+    """Remediation: remove the drill's labels; with a ticket, refresh its timeline until it is fresh again."""
+    client = artifact_client(ep.minio)
+    report = remove_drill_artifacts(client, prefix)
+    checks = {"no drill objects left": not list_artifacts(client, prefix, drill_only=True)["objects"]}
+    if ticket_id is not None:
+        factor = FulfillmentService(ep.fulfillment).time_factor()
+        probe = wait_timeline_fresh(SupportClient(ep.support), ticket_id, factor)
+        report["supportProbe"] = probe
+        checks["timeline fresh after refresh"] = not probe.get("stale", True)
+    return {**report, "checks": checks, "ok": all(checks.values())}
+
+
+def dry_run(ep: Endpoints, *, count: int, hold_minutes: float, prefix: str) -> dict:
+    """What is under `prefix` now (up to `count` sample objects) and what the drill would write; touches nothing."""
+    listed = list_artifacts(artifact_client(ep.minio), prefix, sample=count)
+    listed.pop("_objects")
+    return {"wouldCreate": count, "wouldHoldMinutes": hold_minutes, "existing": listed, "ok": True}
+
+
+# -- the scenario's fault and remediation ---------------------------------------------------------------
+CHAOS_TICKET_ORDER = "chaos-fulfillment-order"
+
+
+def chaos_ticket(support: SupportClient) -> int:
+    """The support case whose order the scenario's held labels belong to (created once per stack)."""
+    for ticket in support.tickets():
+        if ticket["orderId"] == CHAOS_TICKET_ORDER:
+            return ticket["id"]
+    return support.create_ticket("chaos-harness", CHAOS_TICKET_ORDER, "shipping label not received")["id"]
+
+
+@dataclass(frozen=True)
+class FulfillmentArtifactsHeld(Fault):
+    """`count` labels of the chaos case's order held in MinIO for `hold_minutes` production minutes
+    (what `make chaos-fulfillment-delay ARGS="--count N --hold-minutes M --support-ticket-id T"` does).
+    Revert removes the drill's objects; cleanup can do it after a crash."""
+    kind: ClassVar[str] = "fulfillment-artifacts-held"
+    count: int = 25
+    hold_minutes: float = 120.0
+    prefix: str = DRILL_PREFIX
+
+    def inject(self, owner: StackOwner) -> None:
+        ep = Endpoints.of_stack(owner)
+        simulate_fulfillment_delay(ep, count=self.count, hold_minutes=self.hold_minutes, prefix=self.prefix,
+                                   ticket_id=chaos_ticket(SupportClient(ep.support)))
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            remove_drill_artifacts(artifact_client(Endpoints.of_stack(owner).minio), self.prefix)
+        except (ForeignTarget, ServiceUnreachable):
+            pass  # the stack is gone
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        """The service sees the held labels (its gauge comes from listing the bucket)."""
+        backlog = FulfillmentService(owner.url("fulfillment-service", 8000)).backlog()
+        return Check(backlog["heldObjects"] >= self.count, f"fulfillment-service backlog {backlog}")
+
+
+@dataclass(frozen=True)
+class ReleaseFulfillmentBacklog:
+    """Runbook remediation for a drill backlog: `make chaos-fulfillment-delay ARGS="--revert
+    --support-ticket-id <ticket>"` (remove the drill's labels, refresh the case's timeline)."""
+    prefix: str = DRILL_PREFIX
+
+    def __call__(self, ctx: "RemediationContext") -> None:
+        ep = Endpoints.of_stack(ctx.owner)
+        report = revert_fulfillment_delay(ep, prefix=self.prefix, ticket_id=chaos_ticket(SupportClient(ep.support)))
+        if not report["checks"]["no drill objects left"]:
+            raise InfrastructureError(f"--revert left drill objects behind: {report}")
+
+    def __str__(self) -> str:
+        return "chaos-fulfillment-delay --revert (remove the held labels), then refresh the case's timeline"
