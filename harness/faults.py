@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import ClassVar, Iterator
 
-from docker.errors import NotFound
+from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
 from harness import databases
@@ -108,8 +108,23 @@ class ContainerPaused(ContainerFault):
     kind: ClassVar[str] = "container-paused"
     effect_states: ClassVar[tuple[str, ...]] = ("paused",)
 
+    freeze_timeout: ClassVar[float] = 15.0
+
     def inject(self, owner: StackOwner) -> None:
-        owner.container(self.service).pause()
+        """On a loaded machine the cgroup freezer can give up ("OCI runtime pause failed: unable to
+        freeze"; runc thaws the container again): retry within a bound, fail on anything else."""
+        container = owner.container(self.service)
+
+        def attempt() -> Check:
+            try:
+                container.pause()
+            except APIError as exc:
+                if "unable to freeze" not in str(exc):
+                    raise
+                return Check(False, f"docker pause refused: {exc.explanation or exc}")
+            return Check(True, "paused")
+        wait_until(attempt, what=f"docker pause of {self.service} to succeed", timeout=self.freeze_timeout,
+                   interval=0.5)
 
 
 @dataclass(frozen=True)
