@@ -48,7 +48,7 @@ DB_USER = os.environ.get("CDC_EXPORTER_USER", "cdc")     # SELECT + BINLOG MONIT
 DB_PASSWORD = os.environ.get("MARIADB_CDC_PASSWORD", "cdc-test-only")
 # "db.table=col,col,...;db.table2=..." - the columns downstream consumers were built for
 CONTRACT = os.environ.get("CDC_SCHEMA_CONTRACT", "oltp.orders=id,customer_id,status,amount,created_at")
-MEASURE_INTERVAL = float(os.environ.get("CDC_MEASURE_INTERVAL_SECONDS", "0.25"))
+MEASURE_INTERVAL = float(os.environ.get("CDC_MEASURE_INTERVAL_SECONDS", "0.5"))
 STALE_AFTER = float(os.environ.get("CDC_STALE_AFTER_SECONDS", "10"))   # older numbers are not exported
 
 
