@@ -143,7 +143,8 @@ class AttachmentFlood(BackgroundLoad):
         case_id = _chaos_case(client)
         chunk = b"\x25PDF-flood\n" + b"\x00" * (self.chunk_kib * 1024 - 11)
         return BackgroundTraffic("attachment upload flood",
-                                 lambda i: client.upload(case_id, f"flood-{i}.pdf", chunk), rate=self.rate)
+                                 lambda i: client.upload(case_id, f"flood-{i}.pdf", chunk), rate=self.rate,
+                                 workers=2)  # keeps the pace when one upload is slow on a busy machine
 
     def clear_state(self, owner: StackOwner, operations: int | None) -> None:
         _delete_chaos_attachments(owner)
