@@ -142,8 +142,12 @@ class ScenarioRunner:
         applied: AppliedFault | None = None
         try:
             with traffic:
-                with self.journal.phase("Steady state", f"`{result.metric_query}` has data and {target} is quiet"):
+                settled = scale_expr(scenario.settled_query, self.stack.profile.factor)
+                with self.journal.phase("Steady state", f"`{result.metric_query}` has data"
+                                        + (f", `{settled}` holds" if settled else "") + f" and {target} is quiet"):
                     self.observer.wait_series(result.metric_query, timeout=SERIES_TIMEOUT)
+                    if settled:
+                        self.observer.wait_series(settled, timeout=SERIES_TIMEOUT)
                     self.observer.wait_quiet(target, timeout=bounds.recover_timeout)
                     tl.steady = time.time()
                 with self.journal.phase("Inject fault", f"{scenario.fault} ({scenario.drill})"):

@@ -54,6 +54,9 @@ class Scenario:
     profiles: tuple[str, ...] = ()            # compose profiles the scenario needs beyond the core stack
     signal_delay: float = 0.0                 # seconds the expression needs to turn true once the fault
                                               # holds; added to the detection bound, explained in the file
+    settled_query: str = ""                   # optional PromQL (production time, compressed like the rules)
+                                              # that returns series only once the metric has settled (e.g.
+                                              # no slope left in the alert's window by an earlier run)
 
     def __post_init__(self) -> None:
         if not _ANCHOR.match(self.runbook):

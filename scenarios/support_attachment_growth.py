@@ -8,6 +8,10 @@ Remediation:  stop the runaway uploader, then offload the backlog to the archive
 Signal delay: deriv() fits a line over 5m (10 s compressed); after a step from flat to 2 MiB/s the
               slope passes 256 KiB/s after about a quarter of the window: ~2.5 s, plus one scrape and
               slack for uploads that do not keep the pace on a busy machine.
+Settled:      an earlier run's offload (a drop of ~100 MiB) leaves a steep negative slope in the
+              deriv() window for one window length; injected then, the flood's slope needs several
+              seconds more to cross the threshold. Steady state therefore waits until the slope is flat
+              (|deriv| < 16 KiB/s, 1/16 of the threshold).
 """
 from harness.actions import RevertFault, Steps
 from harness.app_faults import AttachmentFlood
@@ -26,5 +30,6 @@ scenario = Scenario(
     remediation=Steps((RevertFault("stop the runaway uploader"), OffloadAttachments(age_days=0))),
     chart_query="max(deriv(support_attachment_backlog_bytes[5m]))",
     signal_delay=4.0,
+    settled_query="abs(max(deriv(support_attachment_backlog_bytes[5m]))) < 16384",
     severity="normal",
 )
