@@ -118,10 +118,7 @@ CHAOS_ORDER = "chaos-attachments"
 
 
 def _chaos_case(client: SupportClient) -> int:
-    for ticket in client.tickets():
-        if ticket["orderId"] == CHAOS_ORDER:
-            return ticket["id"]
-    return client.create_ticket("chaos-harness", CHAOS_ORDER, "attachments written by a chaos drill")["id"]
+    return client.ticket_for_order(CHAOS_ORDER, "attachments written by a chaos drill")
 
 
 def _delete_chaos_attachments(owner: StackOwner) -> None:

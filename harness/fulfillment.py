@@ -311,10 +311,7 @@ CHAOS_TICKET_ORDER = "chaos-fulfillment-order"
 
 def chaos_ticket(support: SupportClient) -> int:
     """The support case whose order the scenario's held labels belong to (created once per stack)."""
-    for ticket in support.tickets():
-        if ticket["orderId"] == CHAOS_TICKET_ORDER:
-            return ticket["id"]
-    return support.create_ticket("chaos-harness", CHAOS_TICKET_ORDER, "shipping label not received")["id"]
+    return support.ticket_for_order(CHAOS_TICKET_ORDER, "shipping label not received")
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,13 @@ class SupportClient:
     def tickets(self) -> list[dict]:
         return self.api.get("/support/tickets")
 
+    def ticket_for_order(self, order_id: str, subject: str, customer_id: str = "chaos-harness") -> int:
+        """The id of the support case about `order_id`, created on first use (drills reuse one case)."""
+        for ticket in self.tickets():
+            if ticket["orderId"] == order_id:
+                return ticket["id"]
+        return self.create_ticket(customer_id, order_id, subject)["id"]
+
     def case(self, case_id: int, include_timeline: bool = True) -> dict:
         return self.api.get(f"/support/cases/{case_id}", includeTimeline=str(include_timeline).lower())
 
