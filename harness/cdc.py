@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from docker.errors import NotFound
 
-from harness.connect import CONNECTOR, ConnectClient, connect_client, wait_running
+from harness.connect import CONNECTOR, ConnectClient, connect_client, wait_running, wait_state
 from harness.errors import ConfigError, ForeignTarget, InfrastructureError
 from harness.faults import Fault
 from harness.observe.http import JsonService
@@ -87,10 +87,12 @@ def connector_state(client: ConnectClient, connector: str) -> str:
     return client.status(connector)["connector"]["state"]
 
 
-def states(client: ConnectClient, connector: str) -> list[str]:
-    """The connector's state followed by its tasks' states."""
-    status = client.status(connector)
-    return [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
+def wait_deltas(owner: StackOwner, table: str, done, *, what: str, timeout: float, interval: float) -> dict:
+    """Until `done(deltas)` holds for a fresh measurement; returns those deltas."""
+    def probe() -> Check:
+        d = deltas(owner, table)
+        return Check(done(d), str(d), d)
+    return wait_until(probe, what=what, timeout=timeout, interval=interval).value
 
 
 def pause_and_write(owner: StackOwner, client: ConnectClient, connector: str, rows: int,
@@ -98,12 +100,10 @@ def pause_and_write(owner: StackOwner, client: ConnectClient, connector: str, ro
     """The drill: pause the connector (PUT /connectors/{name}/pause), wait until its tasks report
     PAUSED too (a task finishes the batch it is polling first), then write rows while it is paused."""
     client.pause(connector)
-    wait_until(lambda: (lambda s: Check(len(s) > 1 and set(s) == {"PAUSED"}, f"states {s}"))(states(client, connector)),
-               what=f"{connector} and its tasks to pause", timeout=20, interval=0.2)
+    wait_state(client, connector, "PAUSED", what=f"{connector} and its tasks to pause", timeout=20)
     write_rows(owner, rows, table)
-    now = wait_until(lambda: (lambda d: Check(bool(d["binlogPositionDelta"]) and d["rowCountDelta"] > 0, str(d),
-                                              d))(deltas(owner, table)),
-                     what="the deltas to show the rows", timeout=20, interval=0.3).value
+    now = wait_deltas(owner, table, lambda d: bool(d["binlogPositionDelta"]) and d["rowCountDelta"] > 0,
+                      what="the deltas to show the rows", timeout=20, interval=0.3)
     return {"connector": connector, "state": "PAUSED", "rowsWritten": rows, "table": table, **now}
 
 
@@ -112,9 +112,8 @@ def resume_and_catch_up(owner: StackOwner, client: ConnectClient, connector: str
     """Revert/remediation: PUT /connectors/{name}/resume, wait until both deltas are back to 0."""
     client.resume(connector)
     wait_running(client, connector)
-    now = wait_until(lambda: (lambda d: Check(d["binlogPositionDelta"] == 0 and d["rowCountDelta"] == 0, str(d),
-                                              d))(deltas(owner, table)),
-                     what="binlogPositionDelta and rowCountDelta to return to 0", timeout=timeout, interval=0.5).value
+    now = wait_deltas(owner, table, lambda d: d["binlogPositionDelta"] == 0 and d["rowCountDelta"] == 0,
+                      what="binlogPositionDelta and rowCountDelta to return to 0", timeout=timeout, interval=0.5)
     return {"connector": connector, "state": "RUNNING", "table": table, **now}
 
 

@@ -32,6 +32,11 @@ class ConnectClient:
     def status(self, name: str) -> dict:
         return self.api.get(f"/connectors/{name}/status")
 
+    def states(self, name: str) -> list[str]:
+        """The connector's state followed by its tasks' states."""
+        status = self.status(name)
+        return [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
+
     def failed_tasks(self, name: str) -> list[dict]:
         return [t for t in self.status(name).get("tasks", []) if t.get("state") == "FAILED"]
 
@@ -61,12 +66,16 @@ def set_replication_privilege(owner: StackOwner, database: str, granted: bool, u
         raise InfrastructureError(f"{sql} failed: {(result.output or b'').decode(errors='replace')}")
 
 
-def wait_running(client: ConnectClient, name: str, timeout: float = RESTART_TIMEOUT) -> None:
+def wait_state(client: ConnectClient, name: str, state: str, *, what: str, timeout: float = RESTART_TIMEOUT) -> None:
+    """Until the connector and its tasks (at least one) are all in `state` (RUNNING, PAUSED)."""
     def probe() -> Check:
-        status = client.status(name)
-        states = [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
-        return Check(bool(status.get("tasks")) and all(s == "RUNNING" for s in states), f"states {states}")
-    wait_until(probe, what=f"connector {name} and its tasks to run", timeout=timeout, interval=0.2)
+        states = client.states(name)
+        return Check(len(states) > 1 and set(states) == {state}, f"states {states}")
+    wait_until(probe, what=what, timeout=timeout, interval=0.2)
+
+
+def wait_running(client: ConnectClient, name: str, timeout: float = RESTART_TIMEOUT) -> None:
+    wait_state(client, name, "RUNNING", what=f"connector {name} and its tasks to run", timeout=timeout)
 
 
 @dataclass(frozen=True)
