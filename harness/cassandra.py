@@ -80,6 +80,13 @@ def ttl_on_every_node(owner: StackOwner, keyspace: str, table: str) -> dict[str,
     return seen
 
 
+def ttl_holds(owner: StackOwner, keyspace: str, table: str, wanted: int) -> Check:
+    """Does every running node's schema hold `wanted` seconds?"""
+    seen = ttl_on_every_node(owner, keyspace, table)
+    return Check(bool(seen) and set(seen.values()) == {wanted},
+                 f"{keyspace}.{table} default_time_to_live per node {seen}", seen)
+
+
 def set_table_ttl(owner: StackOwner, keyspace: str, table: str, seconds: int, node: str = NODE) -> None:
     cql(owner, f"ALTER TABLE {identifier(keyspace)}.{identifier(table)} WITH default_time_to_live = {int(seconds)}",
         node)
@@ -110,10 +117,9 @@ class ReservationTtlLowered(Fault):
             pass  # the stack is gone
 
     def in_effect(self, owner: StackOwner) -> Check:
-        seen, wanted = ttl_on_every_node(owner, self.keyspace, self.table), self.applied_ttl(owner)
-        return Check(bool(seen) and set(seen.values()) == {wanted},
-                     f"{self.keyspace}.{self.table} default_time_to_live per node {seen} "
-                     f"(drill: {self.ttl}s production = {wanted}s here)")
+        wanted = self.applied_ttl(owner)
+        check = ttl_holds(owner, self.keyspace, self.table, wanted)
+        return Check(check.done, f"{check.state} (drill: {self.ttl}s production = {wanted}s here)", check.value)
 
 
 def restore_ttl(owner: StackOwner, keyspace: str, table: str, production_ttl: int, node: str = NODE) -> int:
@@ -122,10 +128,7 @@ def restore_ttl(owner: StackOwner, keyspace: str, table: str, production_ttl: in
     wanted = scale_seconds(production_ttl, stack_time_factor(owner))
     if table_ttl(owner, keyspace, table, node) != wanted:
         set_table_ttl(owner, keyspace, table, wanted, node)
-    def everywhere() -> Check:
-        seen = ttl_on_every_node(owner, keyspace, table)
-        return Check(bool(seen) and set(seen.values()) == {wanted}, f"per node {seen}")
-    wait_until(everywhere, what=f"{keyspace}.{table} default_time_to_live to be {wanted}s on every node",
+    wait_until(lambda: ttl_holds(owner, keyspace, table, wanted), what=f"{keyspace}.{table} default_time_to_live to be {wanted}s on every node",
                timeout=30, interval=0.2)
     return wanted
 

@@ -183,10 +183,8 @@ def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, r
                   previousTtlProductionSeconds=previous,
                   cql=f"ALTER TABLE {keyspace}.{table} WITH default_time_to_live = {applied}",
                   revertWith=f"--keyspace {keyspace} --table {table} --revert --previous-ttl {previous}")
-    if not dry_run:
-        ledger_id = ledger.fault_injecting(owner.project, fault.describe())
-        fault.inject(owner)
-        wait_until(lambda: fault.in_effect(owner), what=f"{fault} to take effect", timeout=20, interval=0.2)
-        report.update(ledgerId=ledger_id, ttlNowSecondsByNode=ttl_on_every_node(owner, keyspace, table))
+    if not dry_run:   # left in place until --revert; the ledger entry lets `make cleanup` restore it
+        applied_fault = Nemesis(owner, ledger).inject(fault)
+        report.update(ledgerId=applied_fault.ledger_id, ttlNowSecondsByNode=ttl_on_every_node(owner, keyspace, table))
     report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
     return report
