@@ -250,13 +250,16 @@ def wait_timeline_fresh(support: SupportClient, case_id: int, time_factor: float
     return dict(seen)
 
 
+def labels_held(service: FulfillmentService, count: int) -> Check:
+    """Does fulfillment-service hold `count` labels? (its gauges come from the worker's listing of the bucket)"""
+    backlog = service.backlog()
+    return Check(backlog["heldObjects"] >= count, f"fulfillment-service backlog {backlog}")
+
+
 def _wait_held(service: FulfillmentService, count: int, timeout: float = 10.0) -> bool:
     """The label worker lists the bucket every pass: wait until its gauges show the held labels."""
-    def held() -> Check:
-        backlog = service.backlog()
-        return Check(backlog["heldObjects"] >= count, f"backlog {backlog}")
     try:
-        wait_until(held, what=f"fulfillment-service to hold {count} labels", timeout=timeout, interval=0.2)
+        wait_until(lambda: labels_held(service, count), what=f"fulfillment-service to hold {count} labels", timeout=timeout, interval=0.2)
         return True
     except WaitTimedOut:
         return False
@@ -337,8 +340,7 @@ class FulfillmentArtifactsHeld(Fault):
 
     def in_effect(self, owner: StackOwner) -> Check:
         """The service sees the held labels (its gauge comes from listing the bucket)."""
-        backlog = FulfillmentService(owner.url("fulfillment-service", 8000)).backlog()
-        return Check(backlog["heldObjects"] >= self.count, f"fulfillment-service backlog {backlog}")
+        return labels_held(FulfillmentService(owner.url("fulfillment-service", 8000)), self.count)
 
 
 @dataclass(frozen=True)
