@@ -18,6 +18,7 @@ from harness.journal import Journal
 from harness.observe.alerts import AlertObserver, AlertTarget
 from harness.observe.prometheus import AlertingRule
 from harness.scenario import RemediationContext, Scenario
+from harness.signals import resolve as resolve_delay
 from harness.stack import Stack
 from harness.timing import TimingProfile, parse_duration, range_windows, scale_expr
 
@@ -135,7 +136,8 @@ class ScenarioRunner:
     def _run(self, scenario: Scenario, result: ScenarioResult) -> None:
         target = AlertTarget(scenario.alert, scenario.receiver, scenario.alert_labels)
         rule = self.observer.rule(target)                       # unknown alert: fail before touching anything
-        result.bounds = bounds = Bounds.derive(rule, self.stack.profile, scenario.signal_delay)
+        result.bounds = bounds = Bounds.derive(
+            rule, self.stack.profile, resolve_delay(scenario.signal_delay, rule, self.stack.profile).seconds)
         result.metric_query = scale_expr(scenario.chart_query, self.stack.profile.factor)
         tl = result.timeline
         traffic = scenario.traffic(self.stack) if scenario.traffic else nullcontext()

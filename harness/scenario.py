@@ -7,6 +7,7 @@ from typing import Callable, Protocol
 
 from harness.errors import ConfigError
 from harness.faults import Fault
+from harness.signals import SignalDelay, no_delay
 from harness.stack import Stack, StackOwner
 from harness.traffic import BackgroundTraffic
 
@@ -52,8 +53,10 @@ class Scenario:
     drill: str = ""                           # the runbook's drill, in words
     remediation_text: str = ""                # the runbook's remediation, in words
     profiles: tuple[str, ...] = ()            # compose profiles the scenario needs beyond the core stack
-    signal_delay: float = 0.0                 # seconds the expression needs to turn true once the fault
-                                              # holds; added to the detection bound, explained in the file
+    signal_delay: SignalDelay | float = no_delay  # what the expression needs to turn true once the fault
+                                              # holds (harness/signals.py); added to the fire bound
+    clear_delay: SignalDelay | float = no_delay   # what it needs to turn false once the remediation is done
+                                              # (a backlog draining); added to the resolve bound
     settled_query: str = ""                   # optional PromQL (production time, compressed like the rules)
                                               # that returns series only once the metric has settled (e.g.
                                               # no slope left in the alert's window by an earlier run)
