@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def metric_chart(title: str, series: list[dict], *, fault: tuple[float, float | None],
-                 marks: dict[str, float | None], threshold_label: str = "") -> bytes:
-    """series: Prometheus matrix items; fault: (injected, remediated); marks: name -> unix time."""
+                 marks: dict[str, float | None], threshold: float | None = None, threshold_label: str = "") -> bytes:
+    """series: Prometheus matrix items; fault: (injected, remediated); marks: name -> unix time; threshold: the
+    rule's comparison value, drawn as a horizontal line when the chart shows the same quantity."""
     fig, ax = plt.subplots(figsize=(9, 3.6), dpi=100)
     for item in series:
         xs = [datetime.fromtimestamp(float(t)) for t, _ in item["values"]]
@@ -31,9 +32,11 @@ def metric_chart(title: str, series: list[dict], *, fault: tuple[float, float | 
             ax.axvline(datetime.fromtimestamp(at), linestyle="--", linewidth=1, color="dimgray")
             ax.annotate(name, (datetime.fromtimestamp(at), 1.0), xycoords=("data", "axes fraction"),
                         rotation=90, va="top", ha="right", fontsize=7, color="dimgray")
+    if threshold is not None:
+        ax.axhline(threshold, color="tab:orange", linestyle=":", linewidth=1.2, label=f"threshold {threshold:g}")
     ax.set_title(title, fontsize=10)
     if threshold_label:
-        ax.set_ylabel(threshold_label, fontsize=8)
+        ax.set_xlabel(threshold_label[:140], fontsize=7)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M:%S"))
     ax.grid(alpha=0.3)
     if series or start is not None:

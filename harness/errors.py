@@ -63,7 +63,11 @@ class AlertDidNotFire(ScenarioFailed):
 
 
 class AlertNotDelivered(ScenarioFailed):
-    pass
+    """The alert fired but its firing notice did not reach the scenario's receiver in time."""
+
+
+class ResolvedNoticeMissing(ScenarioFailed):
+    """The alert resolved in Prometheus but the receiver got no resolved notice (e.g. send_resolved off)."""
 
 
 class AlertDidNotClear(ScenarioFailed):
@@ -71,4 +75,13 @@ class AlertDidNotClear(ScenarioFailed):
 
 
 class BudgetExceeded(ScenarioFailed):
-    pass
+    """A phase took longer than its derived bound, or than the budget measured for the scenario."""
+
+
+class NotRecovered(ScenarioFailed):
+    """After the alert resolved, its expression turned true again within the verification window."""
+
+
+class ControlFailed(ScenarioFailed):
+    """A control folded into the run (the shadow copy of the rule with a broken metric) did not behave as a
+    control must: it fired, or never evaluated, so the proof would not show that detection can fail."""

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import allure
 
-from harness.chart import metric_chart
 from harness.errors import InfrastructureError
 from harness.observe.prometheus import Prometheus
 from harness.observe.webhook import WebhookReceiver
@@ -55,44 +56,57 @@ def label_scenario(scenario: Scenario) -> None:
 
 
 def timings_table(result: ScenarioResult) -> str:
-    b = result.bounds
-    rows = [("time-to-fire (fault in effect -> firing)", result.time_to_fire, f"<= {b.detect:g}s" if b else ""),
-            ("time-to-notify (fault in effect -> #data-ops)", result.time_to_notify,
-             f"<= {result.scenario.budget.detect:g}s" if result.scenario.budget.detect else ""),
-            ("time-to-recover (remediation started -> resolved)", result.time_to_recover,
-             f"expected ~{b.recover:g}s" if b else ""),
-            ("time-to-resolved-notice (remediation started -> #data-ops)", result.time_to_resolved_notice, "")]
-    lines = ["| measure | seconds | bound |", "| --- | --- | --- |"]
-    lines += [f"| {name} | {'-' if value is None else f'{value:.2f}'} | {bound} |" for name, value, bound in rows]
-    if b:
-        within = result.time_to_fire is not None and result.time_to_fire <= b.detect
-        lines += ["", f"Bound on time-to-fire: {b.explanation}.",
-                  f"Measured {result.time_to_fire if result.time_to_fire is not None else '-'}s: "
-                  f"{'within' if within else 'NOT within'} the bound."]
+    """Every measured phase with its bound or budget and the arithmetic behind it (the release evidence)."""
+    lines = ["| measure | from -> to | seconds | limit | kind | within |", "| --- | --- | --- | --- | --- | --- |"]
+    for m in result.measures():
+        value = "-" if m.seconds is None else f"{m.seconds:.2f}"
+        limit = "-" if m.limit is None else f"{m.limit:g}"
+        within = "-" if m.seconds is None or m.limit is None else ("NO" if m.exceeded else "yes")
+        lines.append(f"| {m.name} | {m.measures} | {value} | {limit} | {m.kind} | {within} |")
+    lines += ["", "Arithmetic:"] + [f"- {m.name}: {m.arithmetic}" for m in result.measures()]
+    if result.bounds is None:
+        lines.append("- (no bounds: the run ended before the rule was read)")
+    for name, verdict in result.controls.items():
+        lines.append(f"\nControl folded into this run ({name}): {verdict}")
     lines += ["", f"Verdict: {result.verdict}" + (f" ({type(result.error).__name__})" if result.error else "")]
+    lines += [f"- {type(f).__name__}: {str(f).splitlines()[0][:300]}" for f in result.failures]
     return "\n".join(lines) + "\n"
 
 
-def record_result(result: ScenarioResult, stack: Stack, prometheus: Prometheus, webhook: WebhookReceiver) -> None:
+def _first_known(*times: float | None) -> float:
+    return next((t for t in times if t is not None), time.time())
+
+
+def record_result(result: ScenarioResult, stack: Stack | None, prometheus: Prometheus | None,
+                  webhook: WebhookReceiver | None) -> None:
+    """Attach the evidence of one run. Without a stack (a scenario rejected before anything started) only the
+    timings and timeline are attached; evidence never hides the verdict."""
     scenario, tl = result.scenario, result.timeline
     allure.attach(timings_table(result), name="Timings", attachment_type=allure.attachment_type.TEXT)
-    allure.attach(json.dumps(result.timeline_json(), indent=2), name="Alert timeline",
+    allure.attach(json.dumps(result.timeline_json(), indent=2, default=str), name="Alert timeline",
                   attachment_type=allure.attachment_type.JSON)
-    start = (tl.steady or tl.inject_started or tl.finished) - 5
-    if result.metric_query and tl.finished:
+    if stack is None or prometheus is None or webhook is None:
+        return
+    start = _first_known(tl.steady, tl.inject_started, tl.finished) - 5
+    end = _first_known(tl.finished) + 1
+    if result.metric_query:
         try:
-            series = prometheus.query_range(result.metric_query, start, tl.finished + 1,
+            series = prometheus.query_range(result.metric_query, start, end,
                                             step=max(stack.profile.scrape_interval, 0.25))
         except InfrastructureError as exc:
             series = []
             allure.attach(str(exc), name="Chart query failed", attachment_type=allure.attachment_type.TEXT)
+        from harness.chart import metric_chart   # matplotlib: imported only when a chart is drawn
         png = metric_chart(result.metric_query, series, fault=(tl.injected, tl.remediated),
-                           marks={"firing": tl.firing, "notified": tl.notified, "resolved": tl.resolved})
+                           marks={"pending": tl.pending, "firing": tl.firing, "notified": tl.notified,
+                                  "resolved": tl.resolved, "resolved notice": tl.resolved_notified},
+                           threshold=rule_threshold(result.threshold),
+                           threshold_label=f"alert: {result.threshold}" if result.threshold else "")
         allure.attach(png, name=f"Metric: {result.metric_query}", attachment_type=allure.attachment_type.PNG)
     try:
-        received = webhook.notifications(receiver=scenario.receiver, alertname=scenario.alert, since=start)
-        allure.attach(json.dumps(received, indent=2), name=f"Notifications received by {scenario.receiver}",
-                      attachment_type=allure.attachment_type.JSON)
+        received = webhook.notifications(alertname=scenario.alert, since=start)
+        allure.attach(json.dumps(received, indent=2), name=f"Notices of {scenario.alert} (expected at "
+                      f"{scenario.receiver})", attachment_type=allure.attachment_type.JSON)
     except InfrastructureError as exc:
         allure.attach(str(exc), name="Notifications unavailable", attachment_type=allure.attachment_type.TEXT)
     if result.error is not None:
@@ -103,6 +117,18 @@ def record_result(result: ScenarioResult, stack: Stack, prometheus: Prometheus, 
             except Exception as exc:  # noqa: BLE001 - evidence must not hide the verdict
                 allure.attach(f"could not read logs of {name}: {exc}", name=f"Logs: {name}",
                               attachment_type=allure.attachment_type.TEXT)
+
+
+_COMPARISON = re.compile(r"(?:>|<|>=|<=|==|!=)\s*(-?[0-9][0-9.eE+-]*)\s*$")
+
+
+def rule_threshold(expr: str) -> float | None:
+    """The number a rule's expression compares against at its end (`... > 0.9` -> 0.9), for the chart."""
+    match = _COMPARISON.search(expr.strip())
+    try:
+        return float(match.group(1)) if match else None
+    except ValueError:
+        return None
 
 
 def git_sha(root: Path) -> str:

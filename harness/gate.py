@@ -1,40 +1,52 @@
-"""Release gate: did each chosen scenario pass, and within its budgets?
+"""Release gate: did each chosen scenario pass every check, within every bound and budget, with its
+controls shown to fail?
 
-The `run_scenario` fixture writes one JSON file per proof run (`reports/scenario-results/<id>.json`,
-see `write_scenario_result`); `evaluate` reads them against the budgets kept beside each scenario
-(`Scenario.budget`) and the bound derived from its rule, and decides. A budget breach fails the
-gate even when the alert did fire and clear.
+The `run_scenario` fixture writes one JSON file per proof run (`reports/scenario-results/<id>.json`) and one
+per negative control (`<id>.control.<control>.json`), see `write_scenario_result`. `evaluate` reads them: a
+scenario passes only when its proof run passed, every measured phase is within its derived bound or measured
+budget (the arithmetic is in the file), the broken-metric control folded into the proof run classified as
+AlertDidNotFire, and each of its controls ran in the same results and failed with exactly the expected classes.
 
-Exit codes: 0 every scenario passed within budget; 1 a scenario failed or exceeded a budget;
-2 usage or infrastructure error (unknown scenario, pytest could not run, a result is missing
-or the run broke before proving anything).
+Exit codes: 0 every scenario proven; 1 a scenario failed, exceeded a bound or budget, or a control did not fail;
+2 usage or infrastructure error, or nothing proven (unknown scenario, pytest could not run, a result or a
+control result is missing, or the run broke before proving anything).
 """
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from harness.controls import BROKEN_METRIC, CONTROLS, Control
 from harness.runner import ScenarioResult
-from harness.scenario import Budget
 
 EXIT_PASS, EXIT_FAIL, EXIT_INFRA = 0, 1, 2
-PASSED, FAILED, BUDGET, BROKEN, MISSING = "passed", "failed", "budget exceeded", "broken", "missing"
+PASSED, FAILED, BUDGET, BROKEN, MISSING, UNPROVEN = ("passed", "failed", "budget exceeded", "broken", "missing",
+                                                     "unproven")
 
 
-def write_scenario_result(result: ScenarioResult, results_dir: Path) -> Path:
-    """The machine-readable outcome of one proof run (what the gate reads)."""
+def result_path(results_dir: Path, scenario_id: str, control: Control | None = None) -> Path:
+    return results_dir / (f"{scenario_id}.control.{control.slug}.json" if control else f"{scenario_id}.json")
+
+
+def write_scenario_result(result: ScenarioResult, results_dir: Path, *, control: Control | None = None,
+                          expected: tuple = (), as_expected: bool | None = None) -> Path:
+    """The machine-readable outcome of one proof or control run (what the gate reads)."""
     results_dir.mkdir(parents=True, exist_ok=True)
-    s, b = result.scenario, result.bounds
+    s = result.scenario
     data = {"scenario": s.id, "alert": s.alert, "runbook": s.runbook, "verdict": result.verdict,
             "error_class": type(result.error).__name__ if result.error else None,
             "error": str(result.error).splitlines()[0][:500] if result.error else None,
-            "time_to_fire": result.time_to_fire, "time_to_notify": result.time_to_notify,
-            "time_to_recover": result.time_to_recover, "time_to_resolved_notice": result.time_to_resolved_notice,
-            "bound_detect": b.detect if b else None, "expected_recover": b.recover if b else None,
-            "budget": asdict(s.budget), "finished": result.timeline.finished or time.time()}
-    path = results_dir / f"{s.id}.json"
+            "failures": [{"class": type(f).__name__, "message": str(f).splitlines()[0][:300]}
+                         for f in result.failures],
+            "measures": [asdict(m) | {"exceeded": m.exceeded} for m in result.measures()],
+            "controls": result.controls, "factor": result.bounds.factor if result.bounds else None,
+            "finished": result.timeline.finished or time.time()}
+    if control is not None:
+        data |= {"control": control.name, "sabotage": control.sabotage,
+                 "expected": [c.__name__ for c in expected], "as_expected": as_expected}
+    path = result_path(results_dir, s.id, control)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -42,44 +54,65 @@ def write_scenario_result(result: ScenarioResult, results_dir: Path) -> Path:
 @dataclass
 class GateRow:
     scenario: str
-    status: str                    # passed | failed | budget exceeded | broken | missing
-    time_to_detect: float | None   # fault in effect -> alert delivered to its receiver
-    detect_budget: float | None
-    time_to_fire: float | None     # fault in effect -> alert firing in Prometheus
-    fire_bound: float | None
-    time_to_recover: float | None  # remediated -> alert resolved
-    recover_budget: float | None
-    reasons: list[str]
+    status: str                    # passed | failed | budget exceeded | broken | missing | unproven
+    measures: list[dict] = field(default_factory=list)   # name, seconds, limit, kind, arithmetic, exceeded
+    controls: dict[str, str] = field(default_factory=dict)   # control -> "failed as expected" / what went wrong
+    reasons: list[str] = field(default_factory=list)
+
+    def measure(self, name: str) -> dict | None:
+        return next((m for m in self.measures if m["name"] == name), None)
 
 
-def _over(value: float | None, limit: float | None) -> bool:
-    return value is not None and limit is not None and value > limit
+def _load(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except ValueError:
+        return None
 
 
-def judge(scenario_id: str, data: dict | None, budget: Budget) -> GateRow:
-    """One scenario's gate row from its result file (None: no result) and its budget."""
+def judge(scenario_id: str, data: dict | None, controls: dict[str, dict | None] | None = None) -> GateRow:
+    """One scenario's gate row from its proof result (None: no result) and its control results by name."""
     if data is None:
-        return GateRow(scenario_id, MISSING, None, budget.detect, None, None, None, budget.recover,
-                       ["no result file: the scenario did not run to a verdict (see the pytest output)"])
-    row = GateRow(scenario_id, PASSED, data.get("time_to_notify"), budget.detect, data.get("time_to_fire"),
-                  data.get("bound_detect"), data.get("time_to_recover"), budget.recover, [])
-    if data.get("error"):
-        row.reasons.append(f"{data.get('error_class')}: {data['error']}")
-    if _over(row.time_to_fire, row.fire_bound):
-        row.reasons.append(f"time-to-fire {row.time_to_fire:.2f}s > bound {row.fire_bound:g}s")
-    if _over(row.time_to_detect, row.detect_budget):
-        row.reasons.append(f"time-to-detect {row.time_to_detect:.2f}s > budget {row.detect_budget:g}s")
-    if _over(row.time_to_recover, row.recover_budget):
-        row.reasons.append(f"time-to-recover {row.time_to_recover:.2f}s > budget {row.recover_budget:g}s")
+        return GateRow(scenario_id, MISSING, reasons=["no result file: the scenario did not run to a verdict "
+                                                      "(see the pytest output)"])
+    row = GateRow(scenario_id, PASSED, data.get("measures") or [])
+    row.reasons += [f"{f['class']}: {f['message']}" for f in data.get("failures") or []] or \
+        ([f"{data.get('error_class')}: {data['error']}"] if data.get("error") else [])
+    exceeded = [f"{m['name']} {m['seconds']:.2f}s > {m['kind']} {m['limit']:g}s" for m in row.measures
+                if m.get("exceeded")]
+    row.reasons += [r for r in exceeded if not any(r.split(" >")[0] in x for x in row.reasons)]
     verdict = data.get("verdict")
+    classes = {f["class"] for f in data.get("failures") or []} | ({data["error_class"]} if data.get("error_class")
+                                                                   else set())
     if verdict == "unknown":
         row.status = BROKEN
-    elif data.get("error_class") == "BudgetExceeded" or (verdict == "passed" and row.reasons):
+    elif classes == {"BudgetExceeded"} or (verdict == "passed" and exceeded):
         row.status = BUDGET
     elif verdict != "passed":
         row.status = FAILED
-    elif row.time_to_fire is None or row.time_to_recover is None:
-        row.status, row.reasons = FAILED, ["passed without a measured time-to-fire/time-to-recover"]
+    elif any(row.measure(n) is None or row.measure(n)["seconds"] is None
+             for n in ("time-to-fire", "time-to-notify", "time-to-resolve", "time-to-resolved-notice")):
+        row.status, row.reasons = FAILED, ["passed without a measurement of every phase"]
+    if row.status != PASSED:
+        return row
+    folded = (data.get("controls") or {}).get(BROKEN_METRIC, "")
+    row.controls[BROKEN_METRIC] = "failed as expected" if folded.startswith("AlertDidNotFire") else \
+        (folded or "missing: no broken-metric shadow rule was evaluated")
+    for control in CONTROLS:
+        got = (controls or {}).get(control.name)
+        if got is None:
+            row.controls[control.name] = "missing: not run in these results"
+        elif got.get("as_expected"):
+            row.controls[control.name] = "failed as expected"
+        else:
+            seen = ", ".join(f["class"] for f in got.get("failures") or []) or "a pass"
+            row.controls[control.name] = f"did not fail as expected ({', '.join(got.get('expected') or [])}): {seen}"
+            row.status = FAILED
+    missing = [name for name, state in row.controls.items() if state.startswith("missing")]
+    bad = [f"control '{name}' {state}" for name, state in row.controls.items() if state != "failed as expected"]
+    row.reasons += bad
+    if missing and row.status == PASSED:
+        row.status = UNPROVEN
     return row
 
 
@@ -93,7 +126,7 @@ class GateReport:
         statuses = {r.status for r in self.rows}
         if statuses & {FAILED, BUDGET}:
             return EXIT_FAIL
-        if statuses & {BROKEN, MISSING} or not self.rows:
+        if statuses & {BROKEN, MISSING, UNPROVEN} or not self.rows:
             return EXIT_INFRA
         return EXIT_PASS
 
@@ -106,34 +139,36 @@ class GateReport:
                 "scenarios": [asdict(r) for r in self.rows]}
 
     def to_markdown(self) -> str:
-        def s(v: float | None) -> str:
-            return "-" if v is None else f"{v:.2f}s"
-
-        def lim(v: float | None) -> str:
-            return "-" if v is None else f"{v:g}s"
+        def cell(row: GateRow, name: str) -> str:
+            m = row.measure(name)
+            if not m or m.get("seconds") is None:
+                return "-"
+            limit = f" / {m['limit']:g}s" if m.get("limit") is not None else ""
+            return f"{m['seconds']:.2f}s{limit}" + (" **over**" if m.get("exceeded") else "")
 
         lines = ["# Release gate", "", f"Verdict: **{self.verdict}** (exit code {self.exit_code})", ""]
         if self.note:
             lines += [self.note, ""]
-        lines += ["| scenario | status | time-to-detect / budget | time-to-fire / bound | "
-                  "time-to-recover / budget | reasons |", "| --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {r.scenario} | {r.status} | {s(r.time_to_detect)} / {lim(r.detect_budget)} | "
-                  f"{s(r.time_to_fire)} / {lim(r.fire_bound)} | {s(r.time_to_recover)} / {lim(r.recover_budget)} | "
-                  f"{'; '.join(r.reasons).replace('|', '/') or '-'} |" for r in self.rows]
-        lines += ["", "Exit codes: 0 all passed within budget; 1 a scenario failed or exceeded its budget; "
-                      "2 usage or infrastructure error (nothing proven)."]
+        names = ["time-to-fire", "time-to-notify", "remediation", "time-to-resolve", "time-to-resolved-notice"]
+        lines += ["| scenario | status | " + " | ".join(names) + " | controls | reasons |",
+                  "| --- | --- | " + " | ".join("---" for _ in names) + " | --- | --- |"]
+        for r in self.rows:
+            proven = sum(state == "failed as expected" for state in r.controls.values())
+            controls = f"{proven}/{len(r.controls)} failed as expected" if r.controls else "-"
+            lines.append(f"| {r.scenario} | {r.status} | " + " | ".join(cell(r, n) for n in names) +
+                         f" | {controls} | {'; '.join(r.reasons).replace('|', '/') or '-'} |")
+        lines += ["", "Limits: derived bounds (arithmetic in each scenario's result file and Timings attachment) "
+                      "and budgets measured for the scenario.",
+                  "Exit codes: 0 every scenario proven; 1 a scenario failed, exceeded a bound or budget, or a control "
+                  "did not fail; 2 usage or infrastructure error, or a result or control is missing (nothing proven)."]
         return "\n".join(lines) + "\n"
 
 
-def evaluate(results_dir: Path, budgets: dict[str, Budget], note: str = "") -> GateReport:
+def evaluate(results_dir: Path, scenario_ids: list[str], note: str = "") -> GateReport:
     rows = []
-    for scenario_id, budget in budgets.items():
-        path = results_dir / f"{scenario_id}.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-        except ValueError:
-            data = None
-        rows.append(judge(scenario_id, data, budget))
+    for scenario_id in scenario_ids:
+        controls = {c.name: _load(result_path(results_dir, scenario_id, c)) for c in CONTROLS}
+        rows.append(judge(scenario_id, _load(result_path(results_dir, scenario_id)), controls))
     return GateReport(rows, note)
 
 

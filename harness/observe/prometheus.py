@@ -28,6 +28,8 @@ class AlertingRule:
     health: str
     last_error: str
     group: str
+    keep_firing_for: float = 0.0   # seconds
+    last_evaluation: float | None = None   # unix seconds of the rule's last evaluation
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,12 @@ def _ts(text: str) -> float:
         raise InfrastructureError(f"unexpected timestamp from Prometheus: {text!r}")
     base, frac, zone = match.groups()
     return datetime.fromisoformat(base + (frac or "")[:7] + ("+00:00" if zone == "Z" else zone)).timestamp()
+
+
+def _evaluated_at(rule: dict) -> float | None:
+    """lastEvaluation of a rule (absent before its first evaluation; the zero time before it too)."""
+    text = rule.get("lastEvaluation") or ""
+    return None if not text or text.startswith("0001-") else _ts(text)
 
 
 def labels_match(labels: dict, wanted: dict | None) -> bool:
@@ -75,7 +83,8 @@ class Prometheus:
             for r in group["rules"]:
                 rules[r["name"]] = AlertingRule(r["name"], r["query"], float(r.get("duration", 0)), r.get("labels", {}),
                                                 r.get("annotations", {}), r["state"], r.get("health", "unknown"),
-                                                r.get("lastError", ""), group["name"])
+                                                r.get("lastError", ""), group["name"],
+                                                float(r.get("keepFiringFor", 0)), _evaluated_at(r))
         return rules
 
     def rule(self, alertname: str) -> AlertingRule:

@@ -5,37 +5,64 @@ import sys
 
 import pytest
 
-from harness.gate import BROKEN, BUDGET, EXIT_FAIL, EXIT_INFRA, EXIT_PASS, FAILED, MISSING, PASSED, evaluate, \
-    write_gate
-from harness.scenario import Budget
+from harness.controls import CONTROLS
+from harness.gate import (BROKEN, BUDGET, EXIT_FAIL, EXIT_INFRA, EXIT_PASS, FAILED, MISSING, PASSED, UNPROVEN,
+                          evaluate, result_path, write_gate)
 from harness.stack import ROOT
 
-BUDGET_10 = Budget(detect=10.0, recover=10.0)
+pytestmark = pytest.mark.unit
 
 
-def _result(**overrides):
-    data = {"scenario": "s1", "verdict": "passed", "error_class": None, "error": None, "time_to_fire": 4.5,
-            "time_to_notify": 5.4, "time_to_recover": 2.6, "bound_detect": 6.0}
-    return {**data, **overrides}
+def _measure(name, seconds, limit, kind="bound"):
+    return {"name": name, "measures": "", "seconds": seconds, "limit": limit, "kind": kind, "arithmetic": "x",
+            "exceeded": seconds is not None and limit is not None and seconds > limit}
 
 
-def _gate(tmp_path, results: dict, budgets=None):
+def _result(verdict="passed", failures=(), fire=4.5, notify=1.2, resolve=2.0, notice=3.0, remediation=2.0,
+            remediation_budget=6.0, folded="AlertDidNotFire: shadow inactive"):
+    return {"scenario": "s1", "verdict": verdict, "error_class": failures[0][0] if failures else None,
+            "error": failures[0][1] if failures else None,
+            "failures": [{"class": c, "message": m} for c, m in failures],
+            "measures": [_measure("time-to-fire", fire, 6.0), _measure("time-to-notify", notify, 2.5),
+                         _measure("remediation", remediation, remediation_budget, "budget"),
+                         _measure("time-to-resolve", resolve, 6.0),
+                         _measure("time-to-resolved-notice", notice, 5.5)],
+            "controls": {"broken metric": folded} if folded else {}}
+
+
+def _control(name, as_expected=True, failures=(("AlertDidNotFire", "waited"),)):
+    return {"control": name, "as_expected": as_expected, "expected": ["AlertDidNotFire"],
+            "failures": [{"class": c, "message": m} for c, m in failures]}
+
+
+def _write(tmp_path, results: dict, controls: dict | None = None, with_controls=True):
     for sid, data in results.items():
         (tmp_path / f"{sid}.json").write_text(json.dumps({**data, "scenario": sid}))
-    return evaluate(tmp_path, budgets or {sid: BUDGET_10 for sid in results})
+        for control in CONTROLS if with_controls else ():
+            got = (controls or {}).get(control.name, _control(control.name))
+            if got is not None:
+                result_path(tmp_path, sid, control).write_text(json.dumps(got))
+
+
+def _gate(tmp_path, results: dict, ids=None, **kwargs):
+    _write(tmp_path, results, **kwargs)
+    return evaluate(tmp_path, ids if ids is not None else list(results))
 
 
 @pytest.mark.parametrize("data,status", [
     (_result(), PASSED),
-    # the alert fired and cleared, but too slowly: the gate fails even though the test verdict said passed
-    (_result(time_to_notify=12.0), BUDGET),
-    (_result(time_to_recover=11.0), BUDGET),
-    (_result(time_to_fire=6.5), BUDGET),
-    (_result(verdict="failed", error_class="BudgetExceeded", error="time-to-notify 12s exceeds"), BUDGET),
-    (_result(verdict="failed", error_class="AlertDidNotFire", error="waited", time_to_fire=None), FAILED),
-    (_result(verdict="failed", error_class="AlertDidNotClear", error="waited", time_to_recover=None), FAILED),
-    (_result(verdict="unknown", error_class="ServiceUnreachable", error="down"), BROKEN),
-    (_result(time_to_recover=None), FAILED),
+    # the alert fired and cleared, but a phase took longer than its bound or budget: the gate fails
+    (_result(notify=3.0), BUDGET),
+    (_result(notice=6.0), BUDGET),
+    (_result(fire=6.5), BUDGET),
+    (_result(remediation=7.0), BUDGET),
+    (_result(verdict="failed", failures=[("BudgetExceeded", "time-to-notify 3s exceeds")], notify=3.0), BUDGET),
+    (_result(verdict="failed", failures=[("AlertDidNotFire", "waited")], fire=None), FAILED),
+    (_result(verdict="failed", failures=[("AlertNotDelivered", "no firing notice"), ("BudgetExceeded", "x")]), FAILED),
+    (_result(verdict="failed", failures=[("ResolvedNoticeMissing", "waited")], notice=None), FAILED),
+    (_result(verdict="unknown", failures=[("ServiceUnreachable", "down")]), BROKEN),
+    (_result(verdict="unknown", failures=[("UnknownAlert", "did you mean X?")], fire=None), BROKEN),
+    (_result(resolve=None), FAILED),                                 # "passed" without a measured phase
 ])
 def test_judgement_of_one_scenario(tmp_path, data, status):
     row = _gate(tmp_path, {"s1": data}).rows[0]
@@ -43,42 +70,55 @@ def test_judgement_of_one_scenario(tmp_path, data, status):
     assert (row.reasons == []) == (status == PASSED)
 
 
-def test_budget_breach_fails_the_gate_even_if_the_alert_fired(tmp_path):
-    report = _gate(tmp_path, {"s1": _result(time_to_notify=10.5)})
-    assert report.exit_code == EXIT_FAIL and report.verdict == "FAIL"
-    assert "time-to-detect 10.50s > budget 10s" in report.rows[0].reasons[0]
+def test_a_budget_measured_at_another_factor_is_only_reported(tmp_path):
+    data = _result()
+    data["measures"][2] = _measure("remediation", 99.0, None, "reported")
+    assert _gate(tmp_path, {"s1": data}).exit_code == EXIT_PASS
 
 
-def test_no_budget_means_only_the_derived_bound_applies(tmp_path):
-    report = _gate(tmp_path, {"s1": _result(time_to_notify=99, time_to_recover=99)}, {"s1": Budget()})
-    assert report.exit_code == EXIT_PASS
+def test_a_scenario_is_unproven_while_a_control_is_missing(tmp_path):
+    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[1].name: None})
+    row = report.rows[0]
+    assert row.status == UNPROVEN and report.exit_code == EXIT_INFRA
+    assert any(CONTROLS[1].name in r and "missing" in r for r in row.reasons)
 
 
-@pytest.mark.parametrize("results,budgets,code", [
+def test_a_scenario_is_unproven_without_the_folded_broken_metric_control(tmp_path):
+    row = _gate(tmp_path, {"s1": _result(folded=None)}).rows[0]
+    assert row.status == UNPROVEN and "broken metric" in row.reasons[0]
+
+
+def test_a_control_that_did_not_fail_as_expected_fails_the_gate(tmp_path):
+    bad = _control(CONTROLS[2].name, as_expected=False, failures=())
+    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[2].name: bad})
+    assert report.rows[0].status == FAILED and report.exit_code == EXIT_FAIL
+    assert "did not fail as expected" in report.rows[0].reasons[0]
+
+
+@pytest.mark.parametrize("results,ids,code", [
     ({"a": _result(), "b": _result()}, None, EXIT_PASS),
-    ({"a": _result(), "b": _result(verdict="failed", error_class="AlertDidNotFire", error="x")}, None, EXIT_FAIL),
-    ({"a": _result()}, {"a": BUDGET_10, "b": BUDGET_10}, EXIT_INFRA),                  # b has no result
-    ({"a": _result(verdict="unknown", error_class="StackStartError", error="x")}, None, EXIT_INFRA),
-    ({"a": _result(verdict="unknown", error_class="X", error="x"), "b": _result(time_to_recover=30)}, None,
-     EXIT_FAIL),                                                                      # a failure outranks infra
-    ({}, {}, EXIT_INFRA),                                                             # nothing to gate on
+    ({"a": _result(), "b": _result(verdict="failed", failures=[("AlertDidNotFire", "x")])}, None, EXIT_FAIL),
+    ({"a": _result()}, ["a", "b"], EXIT_INFRA),                                       # b has no result
+    ({"a": _result(verdict="unknown", failures=[("StackStartError", "x")])}, None, EXIT_INFRA),
+    ({"a": _result(verdict="unknown", failures=[("X", "x")]), "b": _result(resolve=30.0)}, None, EXIT_FAIL),
+    ({}, [], EXIT_INFRA),                                                             # nothing to gate on
 ])
-def test_exit_code_of_the_gate(tmp_path, results, budgets, code):
-    assert _gate(tmp_path, results, budgets).exit_code == code
+def test_exit_code_of_the_gate(tmp_path, results, ids, code):
+    assert _gate(tmp_path, results, ids).exit_code == code
 
 
 def test_missing_result_is_reported(tmp_path):
-    row = evaluate(tmp_path, {"s9": BUDGET_10}).rows[0]
+    row = evaluate(tmp_path, ["s9"]).rows[0]
     assert row.status == MISSING and "no result file" in row.reasons[0]
 
 
 def test_gate_reports_are_written(tmp_path):
-    report = _gate(tmp_path, {"s1": _result(time_to_recover=11.0)})
+    report = _gate(tmp_path, {"s1": _result(resolve=11.0)})
     write_gate(report, tmp_path / "out")
     data = json.loads((tmp_path / "out/gate.json").read_text())
     assert data["verdict"] == "FAIL" and data["exit_code"] == 1 and data["scenarios"][0]["status"] == BUDGET
     md = (tmp_path / "out/gate.md").read_text()
-    assert "| s1 | budget exceeded | 5.40s / 10s | 4.50s / 6s | 11.00s / 10s |" in md
+    assert "| s1 | budget exceeded | 4.50s / 6s | 1.20s / 2.5s | 2.00s / 6s | 11.00s / 6s **over** |" in md
 
 
 def _cli(*args):
@@ -87,13 +127,13 @@ def _cli(*args):
 
 
 def test_gate_command_judges_existing_results_with_its_exit_code(tmp_path):
-    (tmp_path / "notification_redis_outage.json").write_text(json.dumps(_result()))
-    ok = _cli("gate", "--no-run", "--results-dir", str(tmp_path), "--out", str(tmp_path / "out"),
-              "--scenario", "notification_redis_outage")
+    _write(tmp_path, {"notification_redis_outage": _result()})
+    args = ("gate", "--no-run", "--results-dir", str(tmp_path), "--out", str(tmp_path / "out"),
+            "--scenario", "notification_redis_outage")
+    ok = _cli(*args)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    (tmp_path / "notification_redis_outage.json").write_text(json.dumps(_result(time_to_notify=30.0)))
-    breach = _cli("gate", "--no-run", "--results-dir", str(tmp_path), "--out", str(tmp_path / "out"),
-                  "--scenario", "notification_redis_outage")
+    _write(tmp_path, {"notification_redis_outage": _result(notify=30.0)})
+    breach = _cli(*args)
     assert breach.returncode == 1 and "budget exceeded" in breach.stdout
 
 

@@ -3,9 +3,10 @@ import pytest
 import yaml
 
 from harness.errors import ConfigError
+from harness.mutation import SHADOW_SUFFIX, misspell_metric
 from harness.stack import ROOT
-from harness.timing import (MonitoringSources, TimingProfile, format_duration, parse_duration, render_test_config,
-                            scale, scale_expr)
+from harness.timing import (CONTROL_RULES_FILE, MonitoringSources, TimingProfile, format_duration, parse_duration,
+                            render_test_config, scale, scale_expr)
 
 SOURCES = MonitoringSources(ROOT / "stack" / "monitoring")
 
@@ -44,7 +45,7 @@ def test_rendered_rules_keep_thresholds_and_divide_for_and_windows(tmp_path):
     profile = render_test_config(SOURCES, tmp_path, 30)
     prod = {r["alert"]: r for f in SOURCES.rule_files for g in yaml.safe_load(f.read_text())["groups"]
             for r in g["rules"]}
-    test = {r["alert"]: r for f in (tmp_path / "prometheus" / "rules").glob("*.yml")
+    test = {r["alert"]: r for f in (tmp_path / "prometheus" / "rules").glob("*.yml") if f.name != CONTROL_RULES_FILE
             for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"]}
     assert set(prod) == set(test) and prod
     for name, rule in prod.items():
@@ -54,6 +55,21 @@ def test_rendered_rules_keep_thresholds_and_divide_for_and_windows(tmp_path):
         assert test[name]["expr"] == scale_expr(rule["expr"], 30)
     assert profile.scrape_interval == 0.5 and profile.evaluation_interval == 0.5
     assert TimingProfile.from_json((tmp_path / "timing.json").read_text()) == profile
+
+
+def test_every_rule_gets_a_broken_metric_shadow_with_the_same_timers_and_labels(tmp_path):
+    render_test_config(SOURCES, tmp_path, 30)
+    rules_dir = tmp_path / "prometheus" / "rules"
+    real = {r["alert"]: r for f in rules_dir.glob("*.yml") if f.name != CONTROL_RULES_FILE
+            for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"]}
+    shadows = {r["alert"]: r for g in yaml.safe_load((rules_dir / CONTROL_RULES_FILE).read_text())["groups"]
+               for r in g["rules"]}
+    assert set(shadows) == {name + SHADOW_SUFFIX for name in real}
+    for name, rule in real.items():
+        shadow = shadows[name + SHADOW_SUFFIX]
+        assert shadow["for"] == rule["for"]
+        assert shadow["expr"] == misspell_metric(rule["expr"]) != rule["expr"]
+        assert shadow["labels"] == {**rule["labels"], "chaos_control": "broken-metric"}
 
 
 def test_rendered_alertmanager_timers_are_divided_recursively(tmp_path):

@@ -60,6 +60,19 @@ def test_nightly_runs_at_two_utc_sharded_and_merges_into_one_report():
     assert any("make report" in str(s.get("run", "")) for s in jobs["report"]["steps"])
 
 
+def test_nightly_proves_every_scenario_and_its_controls_at_two_time_factors():
+    jobs = _load("nightly-chaos.yml")["jobs"]
+    plan = " ".join(str(s.get("run", "")) for s in jobs["plan"]["steps"])
+    assert "scenarios --groups --factors 30 10" in plan
+    assert jobs["chaos"]["env"]["CHAOS_TIME_FACTOR"] == "${{ matrix.factor }}"
+    run = " ".join(str(s.get("run", "")) for s in jobs["chaos"]["steps"])
+    assert "harness gate" in run and "--no-run" not in run      # the gate runs proofs and controls (tests/chaos)
+    out = subprocess.run([sys.executable, "-m", "harness", "scenarios", "--groups", "--factors", "30", "10"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    shards = json.loads(out.stdout)
+    assert {s["factor"] for s in shards} == {"30", "10"} and len({s["group"] for s in shards}) == len(shards)
+
+
 def test_release_gate_workflow_runs_the_gate():
     gate = _load("release-gate.yml")
     assert any("harness gate" in str(s.get("run", "")) for s in gate["jobs"]["gate"]["steps"])

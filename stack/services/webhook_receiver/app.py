@@ -6,7 +6,6 @@ alert reached the #data-ops channel and that its resolution did too.
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 
@@ -14,8 +13,8 @@ from fastapi import Request
 from prometheus_client import Counter
 
 from common.service import create_app, structured_logger
+from webhook_receiver.notices import parse
 
-TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::\d+)?\]\s+(?P<alertname>\S+)")
 RECEIVED = Counter("webhook_notifications_received_total", "Slack-style notifications received", ["receiver", "status"])
 
 log = structured_logger("webhook-receiver")
@@ -24,25 +23,9 @@ _lock = threading.Lock()
 _received: list[dict] = []
 
 
-def _parse(receiver: str, payload: dict) -> dict:
-    attachment = (payload.get("attachments") or [{}])[0]
-    title = attachment.get("title") or payload.get("text") or ""
-    match = TITLE.match(title)
-    return {
-        "receiver": receiver,
-        "channel": payload.get("channel"),
-        "status": match["status"].lower() if match else "unknown",
-        "alertname": match["alertname"] if match else None,
-        "title": title,
-        "text": attachment.get("text", ""),
-        "received_at": time.time(),
-        "payload": payload,
-    }
-
-
 @app.post("/slack/{receiver}")
 async def receive(receiver: str, request: Request) -> dict:
-    notification = _parse(receiver, await request.json())
+    notification = parse(receiver, await request.json(), time.time())
     with _lock:
         _received.append(notification)
     RECEIVED.labels(receiver=receiver, status=notification["status"]).inc()

@@ -1,0 +1,98 @@
+"""Bounds of every phase of a scenario, derived from the loaded rule and the run's timers.
+
+Prometheus (REFERENCE.md §1) and Alertmanager (§3) fix how long each transition may take;
+the harness may add `HARNESS_OVERHEAD` (polling, HTTP) to each:
+
+  fire             fault in effect -> firing in Prometheus
+                   <= for + scrape + evaluation + signal delay
+  notify           firing -> firing notice at the receiver
+                   <= group_wait + evaluation (a new group flushes after group_wait; the alert is sent
+                      at the evaluation that made it fire)
+  resolve          remediation done -> alert gone from Prometheus
+                   <= longest range window + scrape + evaluation + keep_firing_for + clearing delay
+                      (a rate() keeps old increments until they leave its window)
+  resolved notice  resolved -> resolved notice at the receiver
+                   <= group_interval + evaluation (the group's next tick sends it)
+
+Steady state makes sure the alert's Alertmanager group does not exist any more (its last notice
+was a resolved one), so `notify` never waits for an old group's tick. Every bound prints its
+arithmetic; `timeout` is how long a wait lasts before the verdict "did not happen", longer
+than the bound so that a late event is measured (BudgetExceeded) rather than missed.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from harness.observe.prometheus import AlertingRule
+from harness.signals import Delay
+from harness.timing import TimingProfile, parse_duration, range_windows
+
+HARNESS_OVERHEAD = 1.0   # seconds the harness may add to each phase's floor (polling, HTTP)
+
+
+@dataclass(frozen=True)
+class Bound:
+    name: str          # "time-to-fire"
+    measures: str      # "fault in effect -> firing in Prometheus"
+    seconds: float
+    arithmetic: str    # "for 4s + scrape 0.5s + evaluation 0.5s + 1s harness overhead = 6s"
+
+    @property
+    def timeout(self) -> float:
+        return round(self.seconds + max(3.0, self.seconds / 2), 3)
+
+    def __str__(self) -> str:
+        return f"{self.name} <= {self.arithmetic}"
+
+
+def _bound(name: str, measures: str, parts: list[tuple[str, float]]) -> Bound:
+    parts = [(label, value) for label, value in parts if value] + [("harness overhead", HARNESS_OVERHEAD)]
+    total = round(sum(value for _, value in parts), 3)
+    text = " + ".join(f"{label} {value:g}s" for label, value in parts)
+    return Bound(name, measures, total, f"{text} = {total:g}s")
+
+
+def longest_window(rule: AlertingRule) -> float:
+    """Seconds of the longest range window in the rule's (compressed) expression, 0 if it has none."""
+    return max((parse_duration(w) / 1000 for w in range_windows(rule.query)), default=0.0)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    fire: Bound
+    notify: Bound
+    resolve: Bound
+    resolved_notice: Bound
+    factor: float
+
+    @classmethod
+    def derive(cls, rule: AlertingRule, profile: TimingProfile, signal: Delay = Delay(0.0),
+               clear: Delay = Delay(0.0)) -> "Bounds":
+        s, e = profile.scrape_interval, profile.evaluation_interval
+        signal_label = f"signal delay ({signal.arithmetic})" if signal.arithmetic else "signal delay"
+        clear_label = f"clearing delay ({clear.arithmetic})" if clear.arithmetic else "clearing delay"
+        return cls(
+            fire=_bound("time-to-fire", "fault in effect -> firing in Prometheus",
+                        [("for", rule.duration), ("scrape", s), ("evaluation", e), (signal_label, signal.seconds)]),
+            notify=_bound("time-to-notify", "firing -> firing notice at the receiver",
+                          [("group_wait", profile.group_wait), ("evaluation", e)]),
+            resolve=_bound("time-to-resolve", "remediation done -> resolved in Prometheus",
+                           [("longest range window", longest_window(rule)), ("scrape", s), ("evaluation", e),
+                            ("keep_firing_for", rule.keep_firing_for), (clear_label, clear.seconds)]),
+            resolved_notice=_bound("time-to-resolved-notice", "resolved -> resolved notice at the receiver",
+                                   [("group_interval", profile.group_interval), ("evaluation", e)]),
+            factor=profile.factor,
+        )
+
+    def with_open_group(self, profile: TimingProfile) -> "Bounds":
+        """The notify bound when an earlier group of the alert may still exist at Alertmanager (its last notice
+        was a firing one): a new firing goes out on that group's next tick, up to group_interval."""
+        notify = _bound("time-to-notify", "firing -> firing notice at the receiver (earlier group still open)",
+                        [("group_interval", profile.group_interval), ("evaluation", profile.evaluation_interval)])
+        return replace(self, notify=notify)
+
+    def all(self) -> tuple[Bound, ...]:
+        return self.fire, self.notify, self.resolve, self.resolved_notice
+
+    def to_json(self) -> dict:
+        return {"factor": self.factor, **{b.name: asdict(b) | {"timeout": b.timeout} for b in self.all()}}

@@ -1,0 +1,26 @@
+"""Parsing of the Slack incoming-webhook payloads Alertmanager's slack_configs send (no web framework here,
+so the harness' unit tests import it directly)."""
+from __future__ import annotations
+
+import re
+
+# Alertmanager's title template: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}' ("[FIRING:2] X" when
+# the group holds several alerts)
+TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::\d+)?\]\s+(?P<alertname>\S+)")
+
+
+def parse(receiver: str, payload: dict, received_at: float) -> dict:
+    """One notice: receiver, channel, status (firing|resolved|unknown), alertname, title, text, the payload."""
+    attachment = (payload.get("attachments") or [{}])[0]
+    title = attachment.get("title") or payload.get("text") or ""
+    match = TITLE.match(title)
+    return {
+        "receiver": receiver,
+        "channel": payload.get("channel"),
+        "status": match["status"].lower() if match else "unknown",
+        "alertname": match["alertname"] if match else None,
+        "title": title,
+        "text": attachment.get("text", ""),
+        "received_at": received_at,
+        "payload": payload,
+    }

@@ -1,0 +1,313 @@
+"""Bounds, the runner's phases and the observer's delivery matching, with fakes (no containers)."""
+import importlib.util
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from harness.bounds import Bounds
+from harness.controls import NO_FAULT, SILENT_SLOW, UNDELIVERED, expected, matches
+from harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
+                            ResolvedNoticeMissing, ServiceUnreachable)
+from harness.faults import AppliedFault, NoFault
+from harness.journal import Journal
+from harness.observe.alerts import AlertObserver, AlertTarget
+from harness.observe.prometheus import ActiveAlert, AlertingRule
+from harness.runner import ScenarioRunner
+from harness.scenario import Budget, Scenario
+from harness.signals import Delay, resolve
+from harness.stack import ROOT
+from harness.timing import TimingProfile
+
+PROFILE = TimingProfile(factor=30, scrape_interval=0.5, scrape_timeout=0.5, evaluation_interval=0.5,
+                        resend_delay=2.0, group_wait=1.0, group_interval=4.0)
+RULE = AlertingRule("X", "sum(rate(errors_total[4s])) > 0", 4.0, {"severity": "critical"}, {}, "inactive", "ok", "",
+                    "g")
+
+
+def test_bounds_are_derived_from_the_rule_and_timers_with_their_arithmetic():
+    b = Bounds.derive(RULE, PROFILE, Delay(0.8, "a fifth of the 4s window"), Delay(0.0))
+    assert b.fire.seconds == 4 + 0.5 + 0.5 + 0.8 + 1
+    assert b.fire.arithmetic == ("for 4s + scrape 0.5s + evaluation 0.5s + signal delay (a fifth of the 4s window) "
+                                 "0.8s + harness overhead 1s = 6.8s")
+    assert b.notify.seconds == 1 + 0.5 + 1 and "group_wait 1s" in b.notify.arithmetic
+    assert b.resolve.seconds == 4 + 0.5 + 0.5 + 1 and "longest range window 4s" in b.resolve.arithmetic
+    assert b.resolved_notice.seconds == 4 + 0.5 + 1 and "group_interval 4s" in b.resolved_notice.arithmetic
+    assert all(x.timeout > x.seconds for x in b.all())
+    assert b.with_open_group(PROFILE).notify.seconds == 4 + 0.5 + 1
+
+
+def test_bounds_follow_the_time_factor():
+    slow = TimingProfile(factor=10, scrape_interval=1.5, scrape_timeout=1.5, evaluation_interval=1.5,
+                         resend_delay=6.0, group_wait=3.0, group_interval=12.0)
+    assert Bounds.derive(RULE, slow).notify.seconds == 3 + 1.5 + 1
+
+
+def test_a_signal_delay_is_a_function_of_rule_and_profile():
+    def fifth_of_window(rule, profile):
+        return Delay(4.0 / 5 + profile.scrape_interval, "a fifth of the window + one scrape")
+    assert resolve(fifth_of_window, RULE, PROFILE).seconds == pytest.approx(1.3)
+    assert resolve(0.5, RULE, PROFILE).arithmetic == "constant (not derived)"
+
+
+# ---------------------------------------------------------------------------------------------- runner
+@dataclass
+class FakeObserver:
+    """Scripted answers: each wait returns at once or raises what the test asks for."""
+    fail: dict = field(default_factory=dict)      # wait name -> exception
+    calls: list = field(default_factory=list)
+    shadow: bool = True
+
+    def _step(self, name):
+        self.calls.append(name)
+        if name in self.fail:
+            raise self.fail[name]
+        return time.time()
+
+    def rule(self, target):
+        return RULE
+
+    def shadow_rule(self, target):
+        return RULE if self.shadow else None
+
+    def wait_series(self, expr, *, timeout):
+        self._step("series")
+
+    def wait_quiet(self, target, *, timeout):
+        self._step("quiet")
+
+    def wait_no_open_notice(self, target, *, timeout):
+        self._step("no open notice")
+        return True
+
+    def wait_firing(self, target, *, since, timeout):
+        at = self._step("firing")
+        return at, at
+
+    def broken_rule_control(self, target, *, since):
+        self._step("broken rule control")
+        return AlertDidNotFire("shadow stayed inactive")
+
+    def wait_delivered(self, target, *, status, since, timeout):
+        return self._step(f"{status} notice")
+
+    def wait_resolved(self, target, *, timeout):
+        return self._step("resolved")
+
+    def verify_healthy(self, target, *, duration):
+        self._step("verify")
+
+
+@dataclass
+class FakeNemesis:
+    reverted: int = 0
+
+    def inject(self, fault):
+        return AppliedFault(fault, None, time.time())
+
+    def revert(self, applied):
+        self.reverted += 1
+
+
+@dataclass
+class FakeStack:
+    profile: TimingProfile = PROFILE
+    owner: object = None
+
+
+class Silent:
+    def phase(self, name, detail):
+        from contextlib import nullcontext
+        return nullcontext()
+
+    def attach(self, *args):
+        pass
+
+
+def _scenario(remediation=lambda ctx: None, **changes):
+    return Scenario(id="s", title="t", runbook="incident-runbook#x", service="svc", alert="X", receiver="data-ops",
+                    fault=NoFault(), remediation=remediation, chart_query="errors_total", **changes)
+
+
+def _run(scenario=None, **observer):
+    obs, nemesis = FakeObserver(**observer), FakeNemesis()
+    result = ScenarioRunner(FakeStack(), obs, nemesis, Journal(Silent())).run(scenario or _scenario())
+    return result, obs, nemesis
+
+
+def test_a_passing_run_goes_through_every_phase_and_measures_each():
+    result, obs, nemesis = _run()
+    assert result.verdict == "passed", result.failures
+    assert obs.calls == ["series", "quiet", "no open notice", "firing", "broken rule control", "firing notice",
+                         "resolved", "resolved notice", "verify"]
+    assert nemesis.reverted == 1
+    assert result.controls["broken metric"].startswith("AlertDidNotFire")
+    names = {m.name: m for m in result.measures()}
+    assert {"time-to-fire", "time-to-notify", "time-to-resolve", "time-to-resolved-notice", "remediation"} <= set(names)
+    assert all(names[n].seconds is not None for n in ("time-to-fire", "time-to-notify", "time-to-resolve"))
+
+
+def test_a_missing_firing_notice_is_recorded_and_the_run_goes_on():
+    result, obs, _ = _run(fail={"firing notice": AlertNotDelivered("no firing notice at data-ops")})
+    assert [type(f) for f in result.failures] == [AlertNotDelivered]
+    assert "resolved" in obs.calls and "verify" in obs.calls
+    assert result.verdict == "failed"
+
+
+def test_a_missing_resolved_notice_has_its_own_class():
+    result, _, _ = _run(fail={"resolved notice": ResolvedNoticeMissing("no resolved notice")})
+    assert [type(f) for f in result.failures] == [ResolvedNoticeMissing]
+
+
+def test_an_alert_that_does_not_fire_ends_the_run_but_the_fault_is_reverted():
+    result, obs, nemesis = _run(fail={"firing": AlertDidNotFire("inactive")})
+    assert [type(f) for f in result.failures] == [AlertDidNotFire]
+    assert "resolved" not in obs.calls and nemesis.reverted == 1
+
+
+def test_an_alert_that_does_not_clear_is_a_failure():
+    result, _, _ = _run(fail={"resolved": AlertDidNotClear("still firing")})
+    assert isinstance(result.error, AlertDidNotClear) and result.verdict == "failed"
+
+
+def test_a_remediation_slower_than_its_budget_is_budget_exceeded():
+    result, _, _ = _run(_scenario(remediation=lambda ctx: time.sleep(0.3), budget=Budget(remediate=0.1)))
+    assert [type(f) for f in result.failures] == [BudgetExceeded]
+    assert "remediation" in str(result.error) and "measured for this scenario at factor 30" in str(result.error)
+
+
+def test_a_budget_measured_at_another_factor_is_reported_not_judged():
+    scenario = _scenario(remediation=lambda ctx: time.sleep(0.3), budget=Budget(remediate=0.1, factor=10))
+    result, _, _ = _run(scenario)
+    assert result.verdict == "passed"
+    assert "not applied at factor 30" in next(m for m in result.measures() if m.name == "remediation").arithmetic
+
+
+def test_an_unreachable_service_is_broken_not_a_verdict():
+    result, _, _ = _run(fail={"series": ServiceUnreachable("Prometheus at http://x is unreachable")})
+    assert result.verdict == "unknown"
+
+
+def test_a_bug_in_a_remediation_is_broken_and_still_reverts_the_fault():
+    def buggy(ctx):
+        return None - 1
+    result, _, nemesis = _run(_scenario(remediation=buggy))
+    assert isinstance(result.error, TypeError) and result.verdict == "unknown" and nemesis.reverted == 1
+
+
+def test_a_shadow_rule_that_fires_makes_the_proof_fail():
+    result, _, _ = _run(fail={"broken rule control": ControlFailed("the control fired")})
+    assert isinstance(result.error, ControlFailed)
+
+
+def test_a_result_without_bounds_still_has_a_timings_table():
+    from harness.evidence import timings_table
+    from harness.runner import ScenarioResult
+    table = timings_table(ScenarioResult(_scenario(), failures=[ValueError("x")]))
+    assert "Verdict: unknown (ValueError)" in table
+
+
+# ------------------------------------------------------------------------------------------- controls
+def test_a_control_matches_exactly_its_expected_classes():
+    assert matches((AlertDidNotFire,), [AlertDidNotFire("x")])
+    assert not matches((AlertDidNotFire,), [])
+    assert not matches((AlertDidNotFire,), [AlertDidNotFire("x"), ServiceUnreachable("y")])
+    assert matches(UNDELIVERED.expect, [AlertNotDelivered("a"), AlertDidNotClear("b")])
+    assert not matches(UNDELIVERED.expect, [AlertNotDelivered("a")])
+
+
+def test_the_slow_remediation_is_expected_only_where_its_budget_applies():
+    with_budget = _scenario(budget=Budget(remediate=3.0))
+    assert expected(SILENT_SLOW, with_budget, 30) == (BudgetExceeded, ResolvedNoticeMissing)
+    assert expected(SILENT_SLOW, with_budget, 10) == (ResolvedNoticeMissing,)
+    assert expected(SILENT_SLOW, _scenario(), 30) == (ResolvedNoticeMissing,)
+    assert expected(NO_FAULT, with_budget, 30) == (AlertDidNotFire,)
+
+
+# ------------------------------------------------------------------------------ delivery matching
+class FakeWebhook:
+    def __init__(self, notices):
+        self.notices = notices
+
+    def notifications(self, *, receiver=None, alertname=None, status=None, since=0.0):
+        return [n for n in self.notices if (receiver is None or n["receiver"] == receiver)
+                and (alertname is None or n["alertname"] == alertname)
+                and (status is None or n["status"] == status) and n["received_at"] >= since]
+
+
+class FakeAlertmanager:
+    def __init__(self, receivers):
+        self.receivers = receivers
+
+    def receivers_of(self, alertname, labels=None):
+        return set(self.receivers)
+
+
+def _notice(receiver, status, alertname="X", at=10.0):
+    return {"receiver": receiver, "status": status, "alertname": alertname, "received_at": at}
+
+
+@pytest.mark.parametrize("notices,done,state", [
+    ([_notice("data-ops", "firing")], True, "firing notice received"),
+    ([_notice("data-ops", "resolved")], False, "received: resolved at data-ops"),
+    ([_notice("oncall", "firing")], False, "received: firing at oncall"),
+    ([_notice("data-ops", "firing", alertname="Y")], False, "received: nothing"),
+    ([_notice("data-ops", "firing", at=1.0)], False, "received: nothing"),           # before `since`
+])
+def test_delivery_matches_receiver_status_alertname_and_time(notices, done, state):
+    observer = AlertObserver(None, FakeAlertmanager(["default"]), FakeWebhook(notices))
+    check = observer.delivery(AlertTarget("X", "data-ops"), status="firing", since=5.0)
+    assert check.done is done and state in check.state
+    if not done:
+        assert "routes it to ['default']" in check.state
+
+
+class FakePrometheus:
+    def __init__(self, shadow_state="inactive", health="ok", evaluated=100.0):
+        self.shadow = AlertingRule("X_ControlBrokenMetric", "errors_total_misspelt > 0", 4.0, {}, {}, shadow_state,
+                                   health, "", "g-controls", 0.0, evaluated)
+        self.state = shadow_state
+
+    def rule(self, name):
+        return self.shadow
+
+    def alerts(self, name, labels=None):
+        return [] if self.state == "inactive" else [ActiveAlert({}, self.state, 50.0, "1")]
+
+    def describe_value(self, expr):
+        return "no series (empty result)"
+
+
+def test_the_broken_metric_shadow_is_classified_like_a_broken_rule():
+    observer = AlertObserver(FakePrometheus(), None, None)
+    verdict = observer.broken_rule_control(AlertTarget("X", "data-ops"), since=90.0)
+    assert isinstance(verdict, AlertDidNotFire) and "errors_total_misspelt" in str(verdict)
+
+
+@pytest.mark.parametrize("prometheus", [FakePrometheus(shadow_state="pending"), FakePrometheus(health="err"),
+                                        FakePrometheus(evaluated=10.0)])
+def test_a_shadow_that_fires_or_was_not_evaluated_is_no_control(prometheus):
+    with pytest.raises(ControlFailed):
+        AlertObserver(prometheus, None, None).broken_rule_control(AlertTarget("X", "data-ops"), since=90.0)
+
+
+# ------------------------------------------------------------------------------ webhook receiver parsing
+def _notices_module():
+    spec = importlib.util.spec_from_file_location(
+        "notices", ROOT / "stack" / "services" / "webhook_receiver" / "notices.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("title,status,alertname", [
+    ("[FIRING] NotificationRateLimiterErrors", "firing", "NotificationRateLimiterErrors"),
+    ("[FIRING:2] KafkaConsumerLagHigh", "firing", "KafkaConsumerLagHigh"),
+    ("[RESOLVED] FulfillmentDelay", "resolved", "FulfillmentDelay"),
+    ("something else", "unknown", None),
+])
+def test_the_webhook_receiver_parses_alertmanagers_slack_payload(title, status, alertname):
+    payload = {"channel": "#data-ops", "attachments": [{"title": title, "text": "*X* (critical) summary"}]}
+    notice = _notices_module().parse("data-ops", payload, 12.5)
+    assert (notice["status"], notice["alertname"], notice["receiver"]) == (status, alertname, "data-ops")
+    assert notice["received_at"] == 12.5 and notice["channel"] == "#data-ops"

@@ -1,0 +1,76 @@
+"""Scenarios are validated before any container starts: a typo fails in seconds, with a suggestion."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from harness.faults import ContainerStopped
+from harness.stack import ROOT
+from harness.validate import validate
+from scenarios import all_scenarios, load
+
+BASE = load("notification_redis_outage")
+
+
+def test_every_scenario_in_the_repository_is_valid():
+    checks = validate(all_scenarios())
+    assert [c.error() for c in checks.values() if not c.ok] == []
+
+
+@pytest.mark.parametrize("changes,error,words", [
+    ({"alert": "NotificationRateLimiterError"}, "UnknownAlert", "did you mean NotificationRateLimiterErrors"),
+    ({"receiver": "pagerduty"}, "ConfigError", "routes NotificationRateLimiterErrors"),
+    ({"runbook": "incident-runbook#no-such-section"}, "ConfigError", "no-such-section does not exist"),
+    ({"chart_query": "sum(rate(x[2m])"}, "ConfigError", "does not parse"),
+    ({"settled_query": "abs(max(deriv(x[5m])) < 1"}, "ConfigError", "settled_query"),
+    ({"profiles": ("nope",)}, "ConfigError", "compose profile(s) nope"),
+    ({"fault": ContainerStopped("rediss")}, "ConfigError", "did you mean redis"),
+    ({"fault": ContainerStopped("kafka")}, "ConfigError", "started only with profile(s) kafka"),
+])
+def test_a_broken_scenario_is_rejected_with_a_reason(changes, error, words):
+    check = validate([BASE.but(**changes)])[BASE.id]
+    assert not check.ok
+    assert type(check.error()).__name__ == error and words in str(check.error())
+
+
+def test_the_validate_command_checks_all_scenarios_in_seconds():
+    started = time.time()
+    done = subprocess.run([sys.executable, "-m", "harness", "validate"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(all_scenarios())} valid, 0 invalid" in done.stdout and time.time() - started < 10
+
+
+TYPO_TEST = '''
+import pytest
+from scenarios import load
+
+pytestmark = [pytest.mark.chaos, pytest.mark.runbook_proof]
+
+
+def test_typo(run_scenario):
+    run_scenario(load("notification_redis_outage").but(alert="NotificationRateLimiterError"))
+'''
+
+
+def test_a_misspelled_alert_fails_fast_as_broken_and_writes_its_result(tmp_path):
+    """A full pytest run of a scenario whose alert is misspelled: no stack is started (it would take ~20 s),
+    the failure names the closest rule, and the result file says broken."""
+    (tmp_path / "test_typo.py").write_text(TYPO_TEST)
+    results = tmp_path / "results"
+    env = {**os.environ, "CHAOS_RESULTS_DIR": str(results), "PYTHONPATH": str(ROOT)}
+    started = time.time()
+    done = subprocess.run([sys.executable, "-m", "pytest", str(tmp_path / "test_typo.py"), "-p", "fixtures.plugin",
+                           "-c", str(ROOT / "pytest.ini"), "--rootdir", str(tmp_path), "--alluredir",
+                           str(tmp_path / "allure"), "-q"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    elapsed = time.time() - started
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert elapsed < 5, f"took {elapsed:.1f}s"
+    assert "did you mean NotificationRateLimiterErrors" in done.stdout + done.stderr
+    result = json.loads((results / "notification_redis_outage.json").read_text())
+    assert result["verdict"] == "unknown" and result["error_class"] == "UnknownAlert"
+    assert "did you mean NotificationRateLimiterErrors" in result["error"]
