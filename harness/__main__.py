@@ -38,15 +38,22 @@ def _cmd_scenarios(args) -> int:
 
 
 def _cmd_plan(args) -> int:
+    from harness.bounds import planned_bounds
     from scenarios import load
     s = load(args.scenario)
+    bounds = planned_bounds(s, args.time_factor, ROOT / "stack" / "monitoring")
     print(f"scenario   {s.id}: {s.title}\nrunbook    {s.runbook_path}\n"
           f"steady     {s.alert} quiet; `{s.chart_query}` has data\n"
           f"inject     {s.fault} ({s.drill})\n"
           f"detect     {s.alert} firing, delivered to receiver {s.receiver}\n"
           f"remediate  {s.remediation_text or s.remediation}\n"
           f"recover    {s.alert} resolved, resolved notice delivered to {s.receiver}; fault reverted\n"
-          f"(plan only: nothing was started or touched)")
+          f"verify     the rule's expression stays empty for two evaluation intervals\n"
+          f"bounds at time factor {args.time_factor:g}:\n" + "".join(f"  {b}\n" for b in bounds.all()) +
+          "".join(f"  budget {k} {v:g}s (measured at factor {s.budget.factor:g})\n"
+                  for k, v in (("remediate", s.budget.remediate), ("detect", s.budget.detect),
+                               ("recover", s.budget.recover)) if v is not None) +
+          "(plan only: nothing was started or touched)")
     return EXIT_OK
 
 
@@ -162,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", help="print a scenario's plan without touching anything (dry run)")
     p.add_argument("scenario", help="scenario id, see `scenarios`")
+    p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="factor the bounds are derived at "
+                   "(default %(default)g)")
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("validate", help="check scenarios against the rule files, runbooks, Alertmanager routes "

@@ -10,7 +10,8 @@ the harness may add `HARNESS_OVERHEAD` (polling, HTTP) to each:
                       at the evaluation that made it fire)
   resolve          remediation done -> alert gone from Prometheus
                    <= longest range window + scrape + evaluation + keep_firing_for + clearing delay
-                      (a rate() keeps old increments until they leave its window)
+                      (a rate() keeps old increments until they leave its window; negative when it cleared
+                      during a long remediation, known from its resolved notice)
   resolved notice  resolved -> resolved notice at the receiver
                    <= group_interval + evaluation (the group's next tick sends it)
 
@@ -96,3 +97,29 @@ class Bounds:
 
     def to_json(self) -> dict:
         return {"factor": self.factor, **{b.name: asdict(b) | {"timeout": b.timeout} for b in self.all()}}
+
+
+def planned_bounds(scenario, factor: float, monitoring_root) -> Bounds:
+    """The bounds a run at `factor` will use, derived from the files alone (no Prometheus): the rule as the test
+    stack will load it (compressed) and the compressed timers. For `harness plan` and --dry-run."""
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    from harness.errors import UnknownAlert
+    from harness.signals import resolve
+    from harness.timing import MonitoringSources, parse_duration, render_test_config
+
+    with tempfile.TemporaryDirectory(prefix="chaos-plan-") as tmp:
+        profile = render_test_config(MonitoringSources(Path(monitoring_root)), Path(tmp), factor)
+        for path in sorted((Path(tmp) / "prometheus" / "rules").glob("*.yml")):
+            for group in (yaml.safe_load(path.read_text()) or {}).get("groups") or []:
+                for r in group.get("rules") or []:
+                    if r.get("alert") == scenario.alert:
+                        rule = AlertingRule(r["alert"], str(r["expr"]), parse_duration(r.get("for", "0s")) / 1000,
+                                            r.get("labels") or {}, r.get("annotations") or {}, "inactive", "unknown",
+                                            "", group["name"], parse_duration(r.get("keep_firing_for", "0s")) / 1000)
+                        return Bounds.derive(rule, profile, resolve(scenario.signal_delay, rule, profile),
+                                             resolve(scenario.clear_delay, rule, profile))
+    raise UnknownAlert(f"alert {scenario.alert!r} is not defined by any rule file")

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded,
                             ResolvedNoticeMissing, ScenarioFailed)
-from harness.scenario import Scenario
+from harness.scenario import Budget
 
+SLOW_REMEDIATION = 1.0   # the slow-remediation control: the runbook action, finished no sooner than this
+SLOW_BUDGET = 0.5        # ... against this remediation budget (any scenario, any time factor)
 BROKEN_METRIC = "broken metric"   # folded into the proof run (harness/observe/alerts.py broken_rule_control)
 
 
@@ -32,21 +34,14 @@ UNDELIVERED = Control("routed elsewhere, not remediated",
                       "Alertmanager's generated config routes the alert to another receiver; the remediation does "
                       "nothing", (AlertNotDelivered, AlertDidNotClear))
 SILENT_SLOW = Control("no resolved notice, slow remediation",
-                      "send_resolved is off for the receiver; the remediation starts after its budget has passed",
-                      (BudgetExceeded, ResolvedNoticeMissing))
+                      f"send_resolved is off for the receiver; the remediation takes at least {SLOW_REMEDIATION:g}s "
+                      f"against a budget of {SLOW_BUDGET:g}s", (BudgetExceeded, ResolvedNoticeMissing))
 CONTROLS = (NO_FAULT, UNDELIVERED, SILENT_SLOW)
 
 
-def expected(control: Control, scenario: Scenario, factor: float) -> tuple[type[ScenarioFailed], ...]:
-    """The classes this control must produce for this scenario at this time factor: a budget is judged only at
-    the factor it was measured at, so elsewhere the slow remediation proves nothing and is not expected."""
-    if control is SILENT_SLOW and not budget_applies(scenario, factor):
-        return (ResolvedNoticeMissing,)
-    return control.expect
-
-
-def budget_applies(scenario: Scenario, factor: float) -> bool:
-    return scenario.budget.remediate is not None and abs(scenario.budget.factor - factor) < 1e-9
+def slow_remediation_budget(factor: float) -> Budget:
+    """The budget the slow-remediation control judges against, at the run's factor (so it always applies)."""
+    return Budget(remediate=SLOW_BUDGET, factor=factor)
 
 
 def matches(expect: tuple[type[ScenarioFailed], ...], failures: list[BaseException]) -> bool:

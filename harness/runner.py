@@ -240,6 +240,10 @@ class ScenarioRunner:
                     tl.resolved_notified = self._soft(result, self.observer.wait_delivered, target,
                                                       status="resolved", since=tl.remediation_started,
                                                       timeout=bounds.resolved_notice.timeout)
+                    if tl.resolved_notified is not None and tl.resolved_notified < tl.resolved:
+                        # it cleared during a long remediation, before the first poll after it: the notice
+                        # cannot precede the resolution, so its arrival is the best bound we have on it
+                        tl.resolved = tl.resolved_notified
                 verify = VERIFY_EVALUATIONS * profile.evaluation_interval
                 with self.journal.phase("Verify", f"`{rule.query}` stays empty (metric on the healthy side) for "
                                                   f"{VERIFY_EVALUATIONS} evaluation intervals ({verify:g}s)"):

@@ -26,7 +26,8 @@ scenario = Scenario(
     remediation_text="restart Redis (docker compose restart redis)",
     chart_query="sum by (operation) (rate(notification_rate_limit_errors_total[2m]))",
     severity="critical",
-    # Release-gate budgets in compressed seconds (factor 30). Measured on the 2-core machine:
-    # notified 5.4 s after the fault, resolved 2.6 s after the restart.
-    budget=Budget(detect=10.0, recover=10.0),
+    # Release-gate budgets in compressed seconds (factor 30). Measured on the 2-core machine alone: notified
+    # 5.4 s after the fault, restart 3.5 s, resolved notice ~7 s after the restart began; with three stacks
+    # running (load ~35, 2026-11-30): remediation 3.99-6.38 s, resolved notice 11.0 s after it began.
+    budget=Budget(remediate=12.0, detect=10.0, recover=16.0),
 )

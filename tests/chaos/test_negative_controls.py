@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pytest
 
 from harness.actions import DoNothing
-from harness.controls import NO_FAULT, SILENT_SLOW, UNDELIVERED, budget_applies
-from harness.errors import AlertNotDelivered, ResolvedNoticeMissing
+from harness.controls import NO_FAULT, SILENT_SLOW, SLOW_REMEDIATION, UNDELIVERED, slow_remediation_budget
+from harness.errors import AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing
 from harness.faults import ContainerFault, NoFault
 from harness.mutation import resolved_notices_off, route_elsewhere
 from harness.scenario import RemediationContext
@@ -26,7 +26,7 @@ WRONG_RECEIVER = "default"   # the production config's catch-all receiver (no in
 
 @dataclass(frozen=True)
 class Overrun:
-    """The runbook's remediation, finished only once its budget has passed (a slow runbook action)."""
+    """The runbook's remediation, finished no sooner than `seconds` after it started (a slow runbook action)."""
     remediation: object
     seconds: float
 
@@ -36,7 +36,7 @@ class Overrun:
         time.sleep(max(0.0, deadline - time.time()))
 
     def __str__(self) -> str:
-        return f"{self.remediation}, finished only after {self.seconds:g}s (control: slower than its budget)"
+        return f"{self.remediation}, finished no sooner than {self.seconds:g}s (control: slower than its budget)"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
@@ -60,8 +60,10 @@ def test_scenario_fails_when_routed_elsewhere_and_not_remediated(scenario, run_s
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_scenario_fails_without_resolved_notice_and_with_a_slow_remediation(scenario, run_scenario,
                                                                             alertmanager_config, chaos_stack):
-    slow = scenario.budget.remediate + 1.0 if budget_applies(scenario, chaos_stack.profile.factor) else 0.0
+    slow = scenario.but(remediation=Overrun(scenario.remediation, SLOW_REMEDIATION),
+                        budget=slow_remediation_budget(chaos_stack.profile.factor))
     with alertmanager_config(resolved_notices_off(scenario.receiver)):
-        result = run_scenario(scenario.but(remediation=Overrun(scenario.remediation, slow)), control=SILENT_SLOW)
+        result = run_scenario(slow, control=SILENT_SLOW)
     missing = str(next(f for f in result.failures if isinstance(f, ResolvedNoticeMissing)))
     assert f"resolved notice of {scenario.alert}" in missing
+    assert "remediation" in str(next(f for f in result.failures if isinstance(f, BudgetExceeded)))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from harness.bounds import Bounds
-from harness.controls import NO_FAULT, SILENT_SLOW, UNDELIVERED, expected, matches
+from harness.controls import UNDELIVERED, matches
 from harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
                             ResolvedNoticeMissing, ServiceUnreachable)
 from harness.faults import AppliedFault, NoFault
@@ -216,12 +216,10 @@ def test_a_control_matches_exactly_its_expected_classes():
     assert not matches(UNDELIVERED.expect, [AlertNotDelivered("a")])
 
 
-def test_the_slow_remediation_is_expected_only_where_its_budget_applies():
-    with_budget = _scenario(budget=Budget(remediate=3.0))
-    assert expected(SILENT_SLOW, with_budget, 30) == (BudgetExceeded, ResolvedNoticeMissing)
-    assert expected(SILENT_SLOW, with_budget, 10) == (ResolvedNoticeMissing,)
-    assert expected(SILENT_SLOW, _scenario(), 30) == (ResolvedNoticeMissing,)
-    assert expected(NO_FAULT, with_budget, 30) == (AlertDidNotFire,)
+def test_the_slow_remediation_control_fails_its_budget_at_any_factor():
+    from harness.controls import SLOW_BUDGET, SLOW_REMEDIATION, slow_remediation_budget
+    assert SLOW_REMEDIATION > SLOW_BUDGET
+    assert slow_remediation_budget(10).factor == 10 and slow_remediation_budget(10).remediate == SLOW_BUDGET
 
 
 # ------------------------------------------------------------------------------ delivery matching
