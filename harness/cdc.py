@@ -95,13 +95,20 @@ def wait_deltas(owner: StackOwner, table: str, done, *, what: str, timeout: floa
     return wait_until(probe, what=what, timeout=timeout, interval=interval).value
 
 
+def pause_then_write(owner: StackOwner, client: ConnectClient, connector: str, rows: int,
+                     table: str = "oltp.orders") -> None:
+    """Pause the connector, wait until its tasks report PAUSED too (Connect REST), then write the rows (committed
+    when this returns). Nothing here reads the cdc-exporter: the fault's latency to its metric stays measurable."""
+    client.pause(connector)
+    wait_state(client, connector, "PAUSED", what=f"{connector} and its tasks to pause", timeout=20)
+    write_rows(owner, rows, table)
+
+
 def pause_and_write(owner: StackOwner, client: ConnectClient, connector: str, rows: int,
                     table: str = "oltp.orders") -> dict:
     """The drill: pause the connector (PUT /connectors/{name}/pause), wait until its tasks report
     PAUSED too (a task finishes the batch it is polling first), then write rows while it is paused."""
-    client.pause(connector)
-    wait_state(client, connector, "PAUSED", what=f"{connector} and its tasks to pause", timeout=20)
-    write_rows(owner, rows, table)
+    pause_then_write(owner, client, connector, rows, table)
     now = wait_deltas(owner, table, lambda d: bool(d["binlogPositionDelta"]) and d["rowCountDelta"] > 0,
                       what="the deltas to show the rows", timeout=20, interval=0.3)
     return {"connector": connector, "state": "PAUSED", "rowsWritten": rows, "table": table, **now}
@@ -128,7 +135,7 @@ class ConnectorPausedDuringWrites(Fault):
     connect: str = "connect"
 
     def inject(self, owner: StackOwner) -> None:
-        pause_and_write(owner, connect_client(owner, self.connect), self.connector, self.rows, self.table)
+        pause_then_write(owner, connect_client(owner, self.connect), self.connector, self.rows, self.table)
 
     def revert(self, owner: StackOwner) -> None:
         try:
@@ -139,9 +146,10 @@ class ConnectorPausedDuringWrites(Fault):
             pass  # the stack is gone
 
     def in_effect(self, owner: StackOwner) -> Check:
-        state = connector_state(connect_client(owner, self.connect), self.connector)
-        d = deltas(owner, self.table)
-        return Check(state == "PAUSED" and bool(d["binlogPositionDelta"]), f"{self.connector} {state}, {d}")
+        """Observed on Connect's REST API (connector and tasks PAUSED; the rows were committed by `inject`), not
+        on the cdc-exporter the alert's metric comes from: its measuring latency belongs to time-to-fire."""
+        states = connect_client(owner, self.connect).states(self.connector)
+        return Check(len(states) > 1 and set(states) == {"PAUSED"}, f"{self.connector} states {states}")
 
 
 @dataclass(frozen=True)

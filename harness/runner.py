@@ -245,9 +245,10 @@ class ScenarioRunner:
                         # cannot precede the resolution, so its arrival is the best bound we have on it
                         tl.resolved = tl.resolved_notified
                 verify = VERIFY_EVALUATIONS * profile.evaluation_interval
-                with self.journal.phase("Verify", f"`{rule.query}` stays empty (metric on the healthy side) for "
-                                                  f"{VERIFY_EVALUATIONS} evaluation intervals ({verify:g}s)"):
-                    self.observer.verify_healthy(target, duration=verify)
+                with self.journal.phase("Verify", f"`{rule.query}` stays empty (metric on the healthy side) and "
+                                                  f"`{result.metric_query}` has series for {VERIFY_EVALUATIONS} "
+                                                  f"evaluation intervals ({verify:g}s)"):
+                    self.observer.verify_healthy(target, metric=result.metric_query, duration=verify)
                     tl.verified = time.time()
         finally:
             if applied is not None:

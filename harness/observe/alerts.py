@@ -144,20 +144,25 @@ class AlertObserver:
         return self._wait(lambda: self._inactive(target), what=f"{target} to resolve", timeout=timeout,
                           fail=lambda exc: AlertDidNotClear(self._explain(target, exc))).value
 
-    def verify_healthy(self, target: AlertTarget, *, duration: float) -> None:
-        """After recovery: the rule's expression stays empty (the metric is on the healthy side of the
-        threshold) for `duration` seconds, else NotRecovered."""
+    def verify_healthy(self, target: AlertTarget, *, metric: str, duration: float) -> None:
+        """After recovery: for `duration` seconds the rule's expression stays empty (the metric on the healthy side
+        of the threshold) while the scenario's metric query still returns series, so an alert that "resolved"
+        because its series vanished (an exporter restarted, a target gone) does not count as recovered.
+        Else NotRecovered."""
         expr = self.prometheus.rule(target.alertname).query
 
         def probe() -> Check:
-            result = self.prometheus.query(expr)
-            return Check(not result, "healthy (expression empty)" if not result else
-                         "unhealthy: " + ", ".join(f"{r['metric']}={r['value'][1]}" for r in result[:3]))
+            firing = self.prometheus.query(expr)
+            if firing:
+                return Check(False, "unhealthy: " + ", ".join(f"{r['metric']}={r['value'][1]}" for r in firing[:3]))
+            present = self.prometheus.query(metric)
+            return Check(bool(present), f"healthy, `{metric}` has {len(present)} series" if present else
+                         f"expression empty but `{metric}` has no series (the metric is gone, not healthy)")
         try:
-            holds_for(probe, what=f"`{expr}` staying empty", duration=duration, interval=POLL_INTERVAL)
+            holds_for(probe, what=f"`{expr}` staying empty with `{metric}` present", duration=duration,
+                      interval=POLL_INTERVAL)
         except HoldBroken as exc:
-            raise NotRecovered(f"{target}: the metric went back over the threshold after the alert resolved: "
-                               f"{exc}") from None
+            raise NotRecovered(f"{target}: not back on the healthy side after it resolved: {exc}") from None
 
     def shadow_rule(self, target: AlertTarget) -> AlertingRule | None:
         """The broken-metric copy of the alert's rule the test stack loads beside it, if any."""

@@ -94,7 +94,7 @@ class FakeObserver:
     def wait_resolved(self, target, *, timeout):
         return self._step("resolved")
 
-    def verify_healthy(self, target, *, duration):
+    def verify_healthy(self, target, *, metric, duration):
         self._step("verify")
 
 
@@ -309,3 +309,27 @@ def test_the_webhook_receiver_parses_alertmanagers_slack_payload(title, status, 
     notice = _notices_module().parse("data-ops", payload, 12.5)
     assert (notice["status"], notice["alertname"], notice["receiver"]) == (status, alertname, "data-ops")
     assert notice["received_at"] == 12.5 and notice["channel"] == "#data-ops"
+
+
+class VerifyPrometheus:
+    def __init__(self, firing, present):
+        self.firing, self.present = firing, present
+
+    def rule(self, name):
+        return RULE
+
+    def query(self, expr):
+        if expr == RULE.query:
+            return [{"metric": {}, "value": [0, "2"]}] if self.firing else []
+        return [{"metric": {}, "value": [0, "0"]}] if self.present else []
+
+
+@pytest.mark.parametrize("firing,present,ok", [(False, True, True), (True, True, False), (False, False, False)])
+def test_verification_needs_the_metric_present_and_on_the_healthy_side(firing, present, ok):
+    from harness.errors import NotRecovered
+    observer = AlertObserver(VerifyPrometheus(firing, present), None, None)
+    if ok:
+        observer.verify_healthy(AlertTarget("X", "data-ops"), metric="errors_total", duration=0.2)
+    else:
+        with pytest.raises(NotRecovered):
+            observer.verify_healthy(AlertTarget("X", "data-ops"), metric="errors_total", duration=0.2)
