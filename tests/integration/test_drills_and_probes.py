@@ -36,10 +36,45 @@ def test_support_timeline_probe(chaos_stack):
     assert report["unavailableSources"] == []
 
 
-def test_provider_failure_drill_moves_the_failure_counter(chaos_stack):
-    rc, report = _script("scripts/chaos/notification_provider_failure.py", "--base-url",
-                         chaos_stack.url("notification-service", 8000), "--count", "4")
-    assert rc == 0 and report["delta"] == 4, report
+def test_provider_failure_drill_makes_the_provider_fail_exactly_its_notifications(chaos_stack):
+    """The provider rejects the drill's notifications; notification-service counts what it observed."""
+    url, provider = chaos_stack.url("notification-service", 8000), chaos_stack.url("notification-provider", 8000)
+    rc, report = _script("scripts/chaos/notification_provider_failure.py", "--base-url", url, "--count", "4")
+    assert rc == 0 and report["ok"] and report["delta"] == 4, report
+    assert report["statuses"] == {"failed": 4} and report["providerRejected"] == 4, report
+    assert report["providerError"].startswith("503: ") and "failure list" in report["providerError"], report
+    assert report["providerUrl"] == provider
+    assert httpx.get(f"{provider}/admin/fail").json() == {"notificationIds": [], "customerIds": []}
+    created = httpx.post(f"{url}/notifications", json={"customerId": "drill-provider-failure-0", "channel": "email",
+                                                       "topic": "order"}).json()
+    assert httpx.post(f"{url}/notifications/{created['id']}/send").json()["status"] == "sent", \
+        "after the drill the provider delivers again, also to the drill's recipients"
+    assert httpx.post(f"{url}/notifications/{created['id']}/fail").status_code in (404, 405), \
+        "notification-service has no hook that marks a notification failed"
+
+
+def test_provider_fails_chosen_recipients_until_restored(chaos_stack):
+    url, provider = chaos_stack.url("notification-service", 8000), chaos_stack.url("notification-provider", 8000)
+    from harness.services import metric_value
+
+    def failures() -> float:
+        return metric_value(httpx.get(f"{url}/metrics").text, "notification_failure_total", {"channel": "sms"})
+
+    def send(customer: str) -> httpx.Response:
+        created = httpx.post(f"{url}/notifications", json={"customerId": customer, "channel": "sms", "topic": "order"})
+        return httpx.post(f"{url}/notifications/{created.json()['id']}/send")
+
+    before = failures()
+    assert httpx.post(f"{provider}/admin/fail", json={"customerIds": ["blocked-recipient"], "status": 500}).status_code == 200
+    try:
+        failed, other = send("blocked-recipient"), send("fine-recipient")
+    finally:
+        assert httpx.request("DELETE", f"{provider}/admin/fail", json={"customerIds": ["blocked-recipient"]}).json() \
+            == {"notificationIds": [], "customerIds": []}
+    assert failed.status_code == 502 and "500" in failed.text, failed.text
+    assert other.status_code == 200 and other.json()["status"] == "sent"
+    assert failures() == before + 1
+    assert send("blocked-recipient").json()["status"] == "sent"
 
 
 def test_redis_outage_drill_pauses_and_restores_redis(chaos_stack, ledger):
