@@ -317,12 +317,12 @@ def dry_run(ep: Endpoints, *, count: int, hold_minutes: float, prefix: str) -> d
     return {"wouldCreate": count, "wouldHoldMinutes": hold_minutes, "existing": listed, "ok": True}
 
 
-# -- the scenario's fault and remediation ---------------------------------------------------------------
+# -- the hold as a fault (the drill's ledger entry; `make cleanup` reverts a forgotten one) -----------------
 CHAOS_TICKET_ORDER = "chaos-fulfillment-order"
 
 
 def chaos_ticket(support: SupportClient) -> int:
-    """The support case whose order the scenario's held labels belong to (created once per stack)."""
+    """The support case the harness' fulfillment faults and remediations are about (created once per stack)."""
     return support.ticket_for_order(CHAOS_TICKET_ORDER, "shipping label not received")
 
 
@@ -350,22 +350,6 @@ class FulfillmentArtifactsHeld(Fault):
     def in_effect(self, owner: StackOwner) -> Check:
         """The service sees the held labels (its gauge comes from listing the bucket)."""
         return labels_held(FulfillmentService(owner.url("fulfillment-service", 8000)), self.count)
-
-
-@dataclass(frozen=True)
-class ReleaseFulfillmentBacklog:
-    """Runbook remediation for a drill backlog: `make chaos-fulfillment-delay ARGS="--revert
-    --support-ticket-id <ticket>"` (remove the drill's labels, refresh the case's timeline)."""
-    prefix: str = DRILL_PREFIX
-
-    def __call__(self, ctx: "RemediationContext") -> None:
-        ep = Endpoints.of_stack(ctx.owner)
-        report = revert_fulfillment_delay(ep, prefix=self.prefix, ticket_id=chaos_ticket(SupportClient(ep.support)))
-        if not report["checks"]["no drill objects left"]:
-            raise InfrastructureError(f"--revert left drill objects behind: {report}")
-
-    def __str__(self) -> str:
-        return "chaos-fulfillment-delay --revert (remove the held labels), then refresh the case's timeline"
 
 
 # -- the label worker stalls (the scenario's fault) ------------------------------------------------------
