@@ -65,7 +65,7 @@ support-probe: bootstrap ## synthetic support timeline probe, JSON report: ARGS=
 notification-probe: bootstrap ## synthetic notification create/send probe, JSON report
 	$(PY) scripts/synthetic/notification_probe.py $(ARGS)
 
-notification-chaos-provider: bootstrap ## drill: create and force-fail notifications: ARGS="--base-url URL --count 10"
+notification-chaos-provider: bootstrap ## drill: the provider rejects N new notifications: ARGS="--base-url URL --count 10"
 	$(PY) scripts/chaos/notification_provider_failure.py $(ARGS)
 
 notification-chaos-redis: bootstrap ## drill: pause Redis, send, check limiter errors, restore: ARGS="--base-url URL"

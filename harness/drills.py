@@ -6,11 +6,13 @@ functions (remediations below), so the drill a person runs by hand is the drill 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from harness.faults import ContainerPaused, Nemesis
 from harness.scenario import RemediationContext
-from harness.services import NotificationClient, SupportClient, metric_value
+from harness.errors import InfrastructureError, ServiceUnreachable
+from harness.services import NotificationClient, ProviderClient, SupportClient, metric_value
 from harness.waiting import Check, wait_until
 
 
@@ -21,18 +23,40 @@ def _timed(call):
 
 
 # -- notification-service ---------------------------------------------------------------------
-def notification_provider_failure(client: NotificationClient, count: int) -> dict:
-    """Runbook drill 0: create `count` notifications and force the provider to fail them."""
-    before = metric_value(client.metrics(), "notification_failure_total")
-    ids = []
-    for i in range(count):
-        notification = client.create(f"drill-customer-{i}", "email", "order", "provider failure drill")
-        client.fail(notification["id"])
-        ids.append(notification["id"])
-    after = metric_value(client.metrics(), "notification_failure_total")
+def notification_provider_failure(client: NotificationClient, provider: ProviderClient, count: int) -> dict:
+    """Runbook drill 0: create `count` notifications, make the provider reject exactly those (its failure
+    list), and send them. notification-service counts the failures it observes from the provider in
+    notification_failure_total; the drill only reads that counter. The provider stops rejecting them
+    however the drill ends."""
+    failures = lambda: metric_value(client.metrics(), "notification_failure_total")  # noqa: E731
+    rejected = lambda: metric_value(provider.metrics(), "provider_messages_rejected_total")  # noqa: E731
+    before, rejected_before = failures(), rejected()
+    ids = [client.create(f"drill-provider-failure-{i}", "email", "order", "provider failure drill")["id"]
+           for i in range(count)]
+    outcomes: dict[int, dict] = {}
+    provider.fail(notification_ids=ids)
+    try:
+        for notification_id in ids:
+            try:
+                client.send(notification_id)
+            except ServiceUnreachable:
+                raise
+            except InfrastructureError:
+                pass   # 502: the provider rejected it, which is what the drill is for; its status says so
+            outcomes[notification_id] = client.get(notification_id)
+    finally:
+        provider.restore(notification_ids=ids)
+    after, rejected_after = failures(), rejected()
+    statuses = dict(Counter(o["status"] for o in outcomes.values()))
+    checks = {f"all {count} notifications failed": statuses == {"failed": count},
+              f"the provider rejected {count} messages": rejected_after - rejected_before >= count,
+              f"notification_failure_total rose by {count}": after - before >= count}
     return {"drill": "notification_provider_failure", "count": count, "notificationIds": ids,
+            "providerUrl": provider.api.base_url, "statuses": statuses,
+            "providerError": next((o.get("providerError") for o in outcomes.values() if o.get("providerError")), None),
+            "providerRejected": rejected_after - rejected_before,
             "notificationFailureTotalBefore": before, "notificationFailureTotalAfter": after,
-            "delta": after - before, "ok": after - before >= count}
+            "delta": after - before, "checks": checks, "ok": all(checks.values())}
 
 
 def notification_redis_outage(client: NotificationClient, nemesis: Nemesis, batch: int = 20,

@@ -1,13 +1,16 @@
-"""Fulfillment artifacts backlog (MinIO hold): the drill, its revert, the timeline probe, and the fault.
+"""Fulfillment artifacts backlog: the hold drill and its revert, the timeline probe, the stalled-worker fault.
 
-`scripts/chaos/simulate_fulfillment_delay.py` (make chaos-fulfillment-delay) and the scenario
-`fulfillment_delay` use the same functions: labels are written into the bucket
-`fulfillment-artifacts` under `chaos/fulfillment-delay/<order>/` with a `hold-until` metadata key
-in the future, so fulfillment-service's label worker holds them (and every later label of that
-order); `fulfillment_lag_minutes` jumps to the hold's length and the order's timeline stops
-getting shipment events. Revert removes exactly the objects the drill wrote (metadata
-`drill=simulate_fulfillment_delay`), wherever they are by then, so `--prefix pending/` can never
-delete real labels.
+The hold drill, `scripts/chaos/simulate_fulfillment_delay.py` (make chaos-fulfillment-delay): labels are
+written into the bucket `fulfillment-artifacts` under `chaos/fulfillment-delay/<order>/` with a
+`hold-until` metadata key in the future, so fulfillment-service's label worker holds them (and every
+later label of that order); they wait, `fulfillment_lag_minutes` (the age of the oldest waiting label)
+grows with their real age and the order's timeline stops getting shipment events. Revert removes
+exactly the objects the drill wrote (metadata `drill=simulate_fulfillment_delay`), wherever they are by
+then, so `--prefix pending/` can never delete real labels.
+
+The scenario `fulfillment_delay` reproduces the runbook's first root cause instead: the label worker
+process hangs (`LabelWorkerStalled`: SIGSTOP) while orders enter fulfillment; its remediation is the
+runbook's restart of fulfillment-service plus a refresh of the support case's timeline.
 
 Time: the test stack runs on compressed time. fulfillment-service reports its time factor on
 /health (`timeFactor`); the drill converts `--hold-minutes` (production minutes) with it, and the
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from concurrent.futures import ThreadPoolExecutor
 
+from docker.errors import APIError
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
@@ -120,6 +124,11 @@ class FulfillmentService:
             raise ConfigError(f"fulfillment-service at {self.api.base_url} has no MinIO side ({health}); "
                               "start the stack with the `minio` profile")
         return float(health["timeFactor"])
+
+    def order_events(self, order_id: str) -> dict:
+        """GET /fulfillments/{order}: the order's shipment events; an order with no label waiting and none
+        shipped lately gets its next label queued in pending/ (a new order enters fulfillment)."""
+        return self.api.get(f"/fulfillments/{order_id}")
 
     def backlog(self) -> dict:
         text = self.api.request("GET", "/metrics").text
@@ -308,12 +317,12 @@ def dry_run(ep: Endpoints, *, count: int, hold_minutes: float, prefix: str) -> d
     return {"wouldCreate": count, "wouldHoldMinutes": hold_minutes, "existing": listed, "ok": True}
 
 
-# -- the scenario's fault and remediation ---------------------------------------------------------------
+# -- the hold as a fault (the drill's ledger entry; `make cleanup` reverts a forgotten one) -----------------
 CHAOS_TICKET_ORDER = "chaos-fulfillment-order"
 
 
 def chaos_ticket(support: SupportClient) -> int:
-    """The support case whose order the scenario's held labels belong to (created once per stack)."""
+    """The support case the harness' fulfillment faults and remediations are about (created once per stack)."""
     return support.ticket_for_order(CHAOS_TICKET_ORDER, "shipping label not received")
 
 
@@ -343,17 +352,140 @@ class FulfillmentArtifactsHeld(Fault):
         return labels_held(FulfillmentService(owner.url("fulfillment-service", 8000)), self.count)
 
 
+# -- the label worker stalls (the scenario's fault) ------------------------------------------------------
+WORKER_PID_FILE = "/tmp/label-worker.pid"   # written by fulfillment-service (commerce/artifacts.py: WorkerProcess)
+PENDING_PREFIX = "pending/"
+
+
 @dataclass(frozen=True)
-class ReleaseFulfillmentBacklog:
-    """Runbook remediation for a drill backlog: `make chaos-fulfillment-delay ARGS="--revert
-    --support-ticket-id <ticket>"` (remove the drill's labels, refresh the case's timeline)."""
-    prefix: str = DRILL_PREFIX
+class WorkerState:
+    pid: str
+    state: str            # /proc/<pid>/status State:, e.g. "T (stopped)", "S (sleeping)"
+
+    @property
+    def stopped(self) -> bool:
+        return self.state.startswith("T")
+
+    def __str__(self) -> str:
+        return f"label worker pid {self.pid}: {self.state or 'unknown'}"
+
+
+def _worker_exec(owner: StackOwner, service: str, script: str) -> str:
+    """Run `script` (sh) in the service's container, with $pid the label worker's pid."""
+    result = owner.container(service).exec_run(
+        ["sh", "-c", f'pid=$(cat {WORKER_PID_FILE}) && [ -d "/proc/$pid" ] && {script}'])
+    output = result.output.decode(errors="replace").strip()
+    if result.exit_code != 0:
+        raise InfrastructureError(f"{service}: no running label worker (pid file {WORKER_PID_FILE}): "
+                                  f"exit {result.exit_code} {output[:200]}")
+    return output
+
+
+def signal_worker(owner: StackOwner, service: str, signal: str) -> None:
+    _worker_exec(owner, service, f'kill -{signal} "$pid"')
+
+
+def worker_state(owner: StackOwner, service: str) -> WorkerState:
+    pid, _, state = _worker_exec(owner, service, 'echo "$pid $(grep ^State: /proc/$pid/status | cut -f2)"') \
+        .partition(" ")
+    return WorkerState(pid, state)
+
+
+@dataclass(frozen=True)
+class StuckLabels:
+    count: int                # labels in pending/ that waited longer than `older_than`
+    waiting: int              # all labels in pending/
+    oldest_seconds: float
+    older_than: float
+
+    def __str__(self) -> str:
+        return (f"MinIO lists {self.waiting} labels in {PENDING_PREFIX}, {self.count} of them waiting > "
+                f"{self.older_than:g}s (oldest {self.oldest_seconds:.1f}s)")
+
+
+def stuck_labels(client: Minio, older_than: float) -> StuckLabels:
+    """Labels in pending/ that nobody moved for `older_than` real seconds, from MinIO's own listing."""
+    now = time.time()
+    ages = [now - o.last_modified.timestamp() for o in _s3(
+        lambda: list(client.list_objects(BUCKET, prefix=PENDING_PREFIX, recursive=True)), f"list {PENDING_PREFIX}")
+        if not o.is_dir]
+    return StuckLabels(sum(age > older_than for age in ages), len(ages), max(ages, default=0.0), older_than)
+
+
+@dataclass(frozen=True)
+class LabelWorkerStalled(Fault):
+    """fulfillment-service's label worker process hangs (SIGSTOP: what a worker stuck on the carrier API
+    looks like from outside) while `orders` new orders enter fulfillment (GET /fulfillments/{order}
+    queues each one's first label in pending/); nothing moves pending/ -> ready/ any more.
+
+    In effect when the worker's /proc state is stopped and MinIO's listing of pending/ shows at least
+    `orders` labels waiting longer than `stuck_after` real seconds (the worker passes every 0.5 s) -
+    observed in the container and the bucket, not through fulfillment-service's /metrics.
+    Revert: SIGCONT (the worker drains the backlog); after the runbook's restart of fulfillment-service
+    the new worker runs and revert has nothing to resume."""
+    kind: ClassVar[str] = "fulfillment-label-worker-stalled"
+    service: str = "fulfillment-service"
+    orders: int = 5
+    stuck_after: float = 2.0
+
+    def inject(self, owner: StackOwner) -> None:
+        signal_worker(owner, self.service, "STOP")
+        fulfillment = FulfillmentService(owner.url(self.service, 8000))
+        run = int(time.time() * 1000)
+        for i in range(self.orders):
+            fulfillment.order_events(f"chaos-stalled-{run}-{i}")
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            if owner.container(self.service).status != "running":
+                return   # stopped or gone: no frozen worker left in it
+            signal_worker(owner, self.service, "CONT")
+        except (ForeignTarget, APIError):
+            pass  # the stack or the container is gone
+        except InfrastructureError:
+            pass  # no worker process (the service is starting one): nothing frozen to resume
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        worker = worker_state(owner, self.service)
+        stuck = stuck_labels(artifact_client(owner.url("minio", 9000).removeprefix("http://")), self.stuck_after)
+        return Check(worker.stopped and stuck.count >= self.orders, f"{worker}; {stuck}")
+
+
+@dataclass(frozen=True)
+class RestartLabelWorker:
+    """Runbook step "restart the failed worker": kill the hung label worker process (SIGKILL ends even a
+    stopped process); fulfillment-service starts a new one, which drains pending/ in its first pass. The
+    web process keeps serving /metrics meanwhile, so the alert clears because the lag falls, not because
+    its series vanished during a restart. (`docker compose restart fulfillment-service` restarts both.)"""
+    service: str = "fulfillment-service"
+    timeout: float = 20.0
+
+    def __call__(self, ctx: "RemediationContext") -> None:
+        old = worker_state(ctx.owner, self.service)
+        signal_worker(ctx.owner, self.service, "KILL")
+
+        def replaced() -> Check:
+            try:
+                new = worker_state(ctx.owner, self.service)
+            except InfrastructureError as exc:
+                return Check(False, str(exc))
+            return Check(new.pid != old.pid and not new.stopped, str(new))
+        wait_until(replaced, what=f"{self.service} to start a new label worker (was pid {old.pid})",
+                   timeout=self.timeout, interval=0.2)
+
+    def __str__(self) -> str:
+        return f"restart the hung label worker of {self.service} (kill it; the service starts a new one)"
+
+
+@dataclass(frozen=True)
+class RefreshCaseTimeline:
+    """Runbook step "refresh the support timeline": POST /support/cases/{id}/timeline/refresh for the chaos
+    case until its newest fulfillment event is fresh (the restarted worker shipped its order's next label)."""
 
     def __call__(self, ctx: "RemediationContext") -> None:
         ep = Endpoints.of_stack(ctx.owner)
-        report = revert_fulfillment_delay(ep, prefix=self.prefix, ticket_id=chaos_ticket(SupportClient(ep.support)))
-        if not report["checks"]["no drill objects left"]:
-            raise InfrastructureError(f"--revert left drill objects behind: {report}")
+        support = SupportClient(ep.support)
+        wait_timeline_fresh(support, chaos_ticket(support), FulfillmentService(ep.fulfillment).time_factor())
 
     def __str__(self) -> str:
-        return "chaos-fulfillment-delay --revert (remove the held labels), then refresh the case's timeline"
+        return "refresh the support case's timeline (POST /support/cases/{id}/timeline/refresh) until it is fresh"

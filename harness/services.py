@@ -5,7 +5,7 @@ from harness.observe.http import JsonService
 
 
 class NotificationClient:
-    """notification-service: create and send notifications, force provider failures, preferences."""
+    """notification-service: create, send and read notifications, preferences."""
 
     def __init__(self, base_url: str) -> None:
         self.api = JsonService("notification-service", base_url)
@@ -17,9 +17,8 @@ class NotificationClient:
     def send(self, notification_id: int) -> dict:
         return self.api.post(f"/notifications/{notification_id}/send")
 
-    def fail(self, notification_id: int) -> dict:
-        """The drill hook: the provider reports this notification undeliverable."""
-        return self.api.post(f"/notifications/{notification_id}/fail")
+    def get(self, notification_id: int) -> dict:
+        return self.api.get(f"/notifications/{notification_id}")
 
     def create_and_send(self, customer_id: str, channel: str = "email", topic: str = "order") -> dict:
         return self.send(self.create(customer_id, channel, topic)["id"])
@@ -32,6 +31,29 @@ class NotificationClient:
 
     def health(self) -> dict:
         return self.api.get("/health")
+
+    def metrics(self) -> str:
+        return self.api.request("GET", "/metrics").text
+
+
+class ProviderClient:
+    """notification-provider: its failure list (`/admin/fail`) - the messages it rejects - and its metrics."""
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("notification-provider", base_url)
+
+    def fail(self, notification_ids: list[int] = (), customer_ids: list[str] = (), status: int = 503) -> dict:
+        """From now on, reject these notifications / recipients with `status`."""
+        return self.api.post("/admin/fail", json={"notificationIds": list(notification_ids),
+                                                   "customerIds": list(customer_ids), "status": status})
+
+    def restore(self, notification_ids: list[int] = (), customer_ids: list[str] = ()) -> dict:
+        """Stop rejecting these notifications / recipients."""
+        return self.api.request("DELETE", "/admin/fail", json={"notificationIds": list(notification_ids),
+                                                               "customerIds": list(customer_ids)}).json()
+
+    def failing(self) -> dict:
+        return self.api.get("/admin/fail")
 
     def metrics(self) -> str:
         return self.api.request("GET", "/metrics").text

@@ -10,13 +10,15 @@ from harness.traffic import BackgroundTraffic
 Workload = Callable[[Stack], BackgroundTraffic]
 
 
-def notifications_being_sent(rate: float = 10.0, customers: int = 50) -> Workload:
+def notifications_being_sent(rate: float = 10.0, customers: int = 50, workers: int = 1) -> Workload:
     """Notifications created and sent continuously, spread over many customers so the rate
-    limiter itself does not trip."""
+    limiter itself does not trip. With several workers one send that hangs (e.g. a DNS lookup of a
+    stopped container's name, up to 5 s here) does not stop the others."""
     def build(stack: Stack) -> BackgroundTraffic:
         client = NotificationClient(stack.url("notification-service", 8000))
         return BackgroundTraffic("notifications being sent",
-                                 lambda i: client.create_and_send(f"customer-{i % customers}"), rate=rate)
+                                 lambda i: client.create_and_send(f"customer-{i % customers}"), rate=rate,
+                                 workers=workers)
     return build
 
 

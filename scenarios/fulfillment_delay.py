@@ -1,42 +1,83 @@
-"""Incident runbook › "Fulfillment artifacts backlog (MinIO hold)".
+"""Incident runbook › "Fulfillment artifacts backlog (MinIO hold)": the label worker stops moving labels.
 
-Symptom:      FulfillmentDelay fires: fulfillment_lag_minutes above 10 for 5 minutes (test stack: 10 s);
-              the backlog gauges fulfillment_artifacts_backlog_objects/_bytes grow; the support case's
-              timeline gets no new fulfillment event.
-Drill:        `make chaos-fulfillment-delay ARGS="--count 25 --hold-minutes 120 --support-ticket-id <case>"`:
-              25 labels (64 KiB each) of the case's order are written to MinIO under
-              chaos/fulfillment-delay/ with `hold-until` 120 production minutes ahead; fulfillment-service's
-              label worker holds them (and that order's later labels).
-Remediation:  `make chaos-fulfillment-delay ARGS="--revert --support-ticket-id <case>"`: the held labels are
-              removed, the case's timeline is refreshed (POST /support/cases/{id}/timeline/refresh) and shows
-              fresh fulfillment events again; the lag drops and the alert clears.
+Symptom:      FulfillmentDelay fires: fulfillment_lag_minutes - the age of the oldest label still waiting
+              outside ready/ in bucket fulfillment-artifacts - above 10 for 5 minutes (test stack: 10 s);
+              fulfillment_artifacts_backlog_objects{prefix="pending/"} grows; support timelines get no new
+              shipment events.
+Drill:        the runbook's first root cause: the worker does not move artifacts from pending/ to ready/.
+              fulfillment-service's label worker process hangs (SIGSTOP, as a worker stuck on the carrier
+              API looks from outside) while orders enter fulfillment: 5 new orders get their first label in
+              pending/ (GET /fulfillments/{order}) and the agents' traffic keeps adding labels. The fault is
+              in effect when the worker's /proc state is "stopped" and MinIO's listing of pending/ shows the
+              labels waiting > 2 s (the worker passes every 0.5 s) - the bucket, not the service's /metrics.
+Remediation:  the runbook's: restart the failed worker (kill the hung label worker process; fulfillment-service
+              starts a new one - the runbook's `docker compose restart fulfillment-service` restarts it too,
+              but would also take /metrics away and let the alert "resolve" because its series vanished),
+              then refresh the support case's timeline (POST /support/cases/{id}/timeline/refresh) until it
+              shows fresh shipment events. The new worker drains pending/ in its first pass.
 
-Time: the stack runs on compressed time (factor 30 by default) and so does the service: the harness
-passes its factor to fulfillment-service (FULFILLMENT_TIME_FACTOR = CHAOS_TIME_FACTOR), which reports
-durations in production minutes (one real second = factor seconds), and the drill converts
---hold-minutes with the factor the service reports on /health. fulfillment_lag_minutes is how far
-behind the oldest waiting label is: its age, or, for a held label, upload to the end of its hold
-(it cannot ship earlier). So a 120-minute hold reads 120 at the first scrape after the labels are
-written - no signal delay: time-to-fire is bounded by `for` + scrape + evaluation + 1 s. (Measured as
-the bare age, the lag would need 10 production minutes - 20 s here - before it could cross 10.)
-The hold (240 s real) outlasts detection plus the "remediation does nothing" control's wait.
+Signal delay: the lag is observed, not declared: the oldest waiting label's age in production minutes
+              (fulfillment-service counts one real second as `factor` seconds). It exceeds the rule's
+              threshold T (10 minutes) only after T x 60 / factor real seconds of waiting: 10 x 60 / 30 = 20 s
+              at the default factor 30, 60 s at factor 10. When the fault is confirmed the stuck labels have
+              already waited 2 s, so the expression turns true at most T x 60 / factor - 2 s later (18 s;
+              58 s at factor 10), before `for` starts. Bound at factor 30: for 10 s + scrape 0.5 s +
+              evaluation 0.5 s + 18 s + 1 s = 30 s.
+Clearing:     no extra delay: once the remediation has a new worker running, it moves every waiting label in
+              its first pass (0.5 s) and the lag is ~0 at the next listing; max_over_time's window (1m, 2 s)
+              is in the derived bound.
+
+The seed's hold drill (make chaos-fulfillment-delay: labels held by `hold-until`) causes the same symptom;
+its lag also grows with the held labels' real age. It is tested end to end in tests/integration.
 """
-from harness.fulfillment import FulfillmentArtifactsHeld, ReleaseFulfillmentBacklog
+import re
+
+from harness.actions import Steps
+from harness.errors import ConfigError
+from harness.fulfillment import LabelWorkerStalled, RefreshCaseTimeline, RestartLabelWorker
+from harness.observe.prometheus import AlertingRule
 from harness.scenario import Scenario
+from harness.signals import Delay
+from harness.timing import TimingProfile
 from harness.workloads import timelines_being_opened
+
+FAULT = LabelWorkerStalled(orders=5, stuck_after=2.0)
+
+
+def lag_threshold(rule: AlertingRule) -> float:
+    """The rule's threshold in production minutes (`... > 10`)."""
+    match = re.search(r">\s*([0-9.]+)\s*$", rule.query)
+    if not match:
+        raise ConfigError(f"{rule.name}: expected `<lag expression> > <minutes>`, got {rule.query!r}")
+    return float(match.group(1))
+
+
+def lag_must_age_past_threshold(rule: AlertingRule, profile: TimingProfile) -> Delay:
+    """Real seconds a stuck label must still wait, once the fault is confirmed, before its lag exceeds the
+    threshold: threshold x 60 / factor, minus what the labels had already waited (FAULT.stuck_after)."""
+    threshold = lag_threshold(rule)
+    age = threshold * 60 / profile.factor
+    seconds = round(max(0.0, age - FAULT.stuck_after), 3)
+    return Delay(seconds, f"lag > {threshold:g} production min needs {threshold:g} x 60 / factor {profile.factor:g}"
+                          f" = {age:g}s of waiting, minus the {FAULT.stuck_after:g}s the stuck labels had waited"
+                          f" when the fault was confirmed = {seconds:g}s")
+
 
 scenario = Scenario(
     id="fulfillment_delay",
-    title="Shipping labels held in MinIO delay fulfillment",
+    title="The label worker stalls and shipping labels wait in MinIO",
     runbook="incident-runbook#fulfillment-backlog",
     service="fulfillment-service",
     alert="FulfillmentDelay",
     receiver="data-ops",
     traffic=timelines_being_opened(rate=1.0),
-    fault=FulfillmentArtifactsHeld(count=25, hold_minutes=120),
-    drill="25 labels of a support case's order held in MinIO (hold-until 120 min ahead) under chaos/fulfillment-delay/",
-    remediation=ReleaseFulfillmentBacklog(),
+    fault=FAULT,
+    drill="fulfillment-service's label worker hangs (SIGSTOP) while 5 new orders' labels enter pending/",
+    remediation=Steps((RestartLabelWorker(), RefreshCaseTimeline())),
+    remediation_text="restart the failed label worker (kill the hung process; fulfillment-service starts a new "
+                     "one), then refresh the support case's timeline until it shows fresh shipment events",
     chart_query="max by (bucket) (fulfillment_lag_minutes)",
+    signal_delay=lag_must_age_past_threshold,
     severity="critical",
     profiles=("minio",),
 )

@@ -3,8 +3,9 @@
 
 Writes --count shipping labels under --prefix (default chaos/fulfillment-delay/) in the bucket
 fulfillment-artifacts with a `hold-until` metadata key --hold-minutes (production minutes) ahead:
-fulfillment-service's label worker holds them, fulfillment_lag_minutes jumps, FulfillmentDelay
-fires. With --support-ticket-id the labels belong to that ticket's order and its timeline is
+fulfillment-service's label worker holds them and fulfillment_lag_minutes (the age of the oldest
+waiting label) grows with their real age; FulfillmentDelay fires once they have waited 10 minutes
+(+ 5 minutes `for`), so a hold shorter than that never fires it. With --support-ticket-id the labels belong to that ticket's order and its timeline is
 probed (POST /support/cases/{id}/timeline/refresh): it must show no fulfillment event since the hold.
 --revert removes exactly what the drill wrote (and, with a ticket, refreshes its timeline until it
 shows fresh fulfillment events); --dry-run lists up to --count objects under --prefix, writes nothing.

@@ -59,6 +59,37 @@ def test_bad_count(args, message):
     assert result.returncode == 2 and message in result.stderr
 
 
+def test_provider_drill_provider_url_must_be_a_url():
+    result = _run("scripts/chaos/notification_provider_failure.py", "--provider-url", "provider:8000")
+    assert result.returncode == 2 and "not an http(s) URL" in result.stderr
+    assert "--provider-url" in _run("scripts/chaos/notification_provider_failure.py", "--help").stdout
+
+
+def test_provider_drill_without_provider_url_needs_the_stack_of_base_url():
+    """A reachable notification-service outside any chaos stack: the drill cannot know its provider."""
+    import http.server
+    import threading
+
+    class Healthy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"status": "ok"}')
+
+        def log_message(self, *args):
+            pass
+    server = http.server.HTTPServer(("127.0.0.1", 0), Healthy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = _run("scripts/chaos/notification_provider_failure.py", "--base-url",
+                      f"http://127.0.0.1:{server.server_port}", "--count", "1")
+    finally:
+        server.shutdown()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no chaos stack publishes" in result.stderr and "pass --provider-url" in result.stderr
+
+
 def test_negative_age_days():
     result = _run("scripts/maintenance/offload_support_attachments.py", "--age-days", "-1")
     assert result.returncode == 2 and "--age-days must be >= 0" in result.stderr

@@ -5,8 +5,9 @@ real HTTP with deterministic data per order id, records the events it serves, an
 drill hooks of common.faults (latency, 5xx) so the harness can make a downstream slow or failing.
 
 fulfillment-service with FULFILLMENT_ARTIFACTS_ENDPOINT set (compose profile `minio`) has a real
-MinIO side instead (commerce/artifacts.py): a label worker moves artifacts pending/ -> ready/,
-the order's fulfillment events are its ready labels, and the backlog gauges list the bucket.
+MinIO side instead (commerce/artifacts.py): a label worker process (commerce/label_worker.py)
+moves artifacts pending/ -> ready/, the order's fulfillment events are its ready labels, and the
+backlog gauges come from this process' own listing of the bucket.
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def _health() -> dict:
     if artifacts is None:
         return {}
     return {"artifacts": "ready" if artifacts.ready else f"not ready: {artifacts.last_error or 'starting'}",
-            "bucket": artifacts.bucket, "endpoint": artifacts.endpoint, "timeFactor": artifacts.factor}
+            "bucket": artifacts.bucket, "endpoint": artifacts.endpoint, "timeFactor": artifacts.factor,
+            **artifacts.health()}
 
 
 app = create_app(f"{KIND}-service", health=_health)

@@ -1,8 +1,11 @@
 """notification-service: creates and sends customer notifications over channels.
 
 A small but real reference for the team's service: an in-memory notification store, a
-Redis rate limiter per channel and customer (fail-open), opt-out preferences, and a provider
-that can be forced to fail for drills. Metrics follow the runbook's names.
+Redis rate limiter per channel and customer (fail-open), opt-out preferences, and delivery
+through the provider over HTTP. notification_failure_total counts only what the provider really
+did: an error answer, a timeout or no connection on `POST /messages` (drills make the provider
+reject chosen notifications, or stop it; nothing here increments a metric on request).
+Metrics follow the runbook's names.
 """
 from __future__ import annotations
 
@@ -102,6 +105,12 @@ def get_notification(notification_id: int) -> dict:
     return _get(notification_id)
 
 
+def _provider_error(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"{exc.response.status_code}: {exc.response.text[:200]}"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
 @app.post("/notifications/{notification_id}/send")
 def send_notification(notification_id: int) -> dict:
     notification = _get(notification_id)
@@ -118,24 +127,17 @@ def send_notification(notification_id: int) -> dict:
     try:
         provider.post("/messages", json={"notificationId": notification_id, "customerId": customer,
                                          "channel": channel, "message": notification["message"]}).raise_for_status()
-    except httpx.HTTPError as exc:
+    except httpx.HTTPError as exc:   # the provider answered an error, timed out or could not be reached
         notification["status"] = "failed"
+        notification["providerError"] = _provider_error(exc)
         FAILED.labels(channel=channel).inc()
         LATENCY.labels(channel=channel).observe(time.perf_counter() - started)
         log.warning("provider failed", extra={"fields": {"id": notification_id, "error": str(exc)[:200]}})
         raise HTTPException(502, f"provider could not deliver notification {notification_id}: {exc}") from None
     notification["status"] = "sent"
+    notification.pop("providerError", None)
     SENT.labels(channel=channel).inc()
     LATENCY.labels(channel=channel).observe(time.perf_counter() - started)
-    return notification
-
-
-@app.post("/notifications/{notification_id}/fail")
-def fail_notification(notification_id: int) -> dict:
-    """Drill hook: the provider reports this notification as undeliverable."""
-    notification = _get(notification_id)
-    notification["status"] = "failed"
-    FAILED.labels(channel=notification["channel"]).inc()
     return notification
 
 
