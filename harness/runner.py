@@ -226,7 +226,7 @@ class ScenarioRunner:
                     tl.pending, tl.firing = self.observer.wait_firing(target, since=tl.injected,
                                                                       timeout=bounds.fire.timeout)
                     if shadow is not None:
-                        verdict = self.observer.broken_rule_control(target, since=tl.injected)
+                        verdict = self.observer.broken_rule_control(target, since=tl.pending or tl.injected)
                         result.controls["broken metric"] = f"{type(verdict).__name__}: {verdict}"
                     tl.notified = self._soft(result, self.observer.wait_delivered, target, status="firing",
                                              since=tl.inject_started, timeout=bounds.notify.timeout)

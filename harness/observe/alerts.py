@@ -129,13 +129,22 @@ class AlertObserver:
         elsewhere = sorted({f"{n['status']} at {n['receiver']}" for n in got}) or ["nothing"]
         routed = sorted(self.alertmanager.receivers_of(target.alertname, target.labels))
         return Check(False, f"no {status} notice at {target.receiver}; received: {', '.join(elsewhere)}; "
-                            f"Alertmanager routes it to {routed or 'nothing (not active there)'}")
+                            f"Alertmanager routes it to {routed or 'nothing (not active there)'}", routed)
 
     def wait_delivered(self, target: AlertTarget, *, status: str, since: float, timeout: float) -> float:
-        """Until the receiver got a `status` (firing|resolved) notice of the alert after `since`."""
+        """Until the receiver got a `status` (firing|resolved) notice of the alert after `since`. A firing alert that
+        Alertmanager holds and routes only to other receivers cannot reach this one (routing is deterministic):
+        AlertNotDelivered at once, not after the timeout."""
         error = AlertNotDelivered if status == "firing" else ResolvedNoticeMissing
-        return self._wait(lambda: self.delivery(target, status=status, since=since),
-                          what=f"{status} notice of {target} at receiver {target.receiver}", timeout=timeout,
+        what = f"{status} notice of {target} at receiver {target.receiver}"
+
+        def probe() -> Check:
+            check = self.delivery(target, status=status, since=since)
+            routed = check.value if not check.done else None
+            if status == "firing" and routed and target.receiver not in routed:
+                raise AlertNotDelivered(f"{what}: cannot arrive: {check.state}")
+            return Check(check.done, check.state, check.value if check.done else None)
+        return self._wait(probe, what=what, timeout=timeout,
                           fail=lambda exc: error(f"{exc.what}: not received within {exc.timeout:.1f}s; saw: "
                                                  f"{describe_history(exc.history, exc.started)}")).value
 
@@ -173,7 +182,8 @@ class AlertObserver:
 
     def broken_rule_control(self, target: AlertTarget, *, since: float) -> AlertDidNotFire:
         """Classify the shadow copy (the rule with its metric misspelled, evaluated on the same data) at the
-        moment the real alert fires. A valid control is inactive and was evaluated since `since`: it is
+        moment the real alert fires. A valid control is inactive and was evaluated since `since` (when the real
+        rule turned pending: from then on its expression was true on the data both rules saw): it is
         classified exactly as a broken rule would be (AlertDidNotFire with its expression and state), and
         that verdict is returned. A shadow that is pending/firing, unhealthy or not evaluated proves nothing:
         ControlFailed."""

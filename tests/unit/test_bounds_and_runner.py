@@ -333,3 +333,17 @@ def test_verification_needs_the_metric_present_and_on_the_healthy_side(firing, p
     else:
         with pytest.raises(NotRecovered):
             observer.verify_healthy(AlertTarget("X", "data-ops"), metric="errors_total", duration=0.2)
+
+
+def test_an_alert_routed_only_elsewhere_is_not_delivered_at_once():
+    observer = AlertObserver(None, FakeAlertmanager(["default"]), FakeWebhook([]))
+    started = time.time()
+    with pytest.raises(AlertNotDelivered, match=r"at receiver data-ops: cannot arrive: .*routes it to \['default'\]"):
+        observer.wait_delivered(AlertTarget("X", "data-ops"), status="firing", since=0.0, timeout=5.0)
+    assert time.time() - started < 1.0
+
+
+def test_a_notice_not_yet_routed_is_waited_for_until_the_timeout():
+    observer = AlertObserver(None, FakeAlertmanager([]), FakeWebhook([]))
+    with pytest.raises(AlertNotDelivered, match="not received within 0.3s"):
+        observer.wait_delivered(AlertTarget("X", "data-ops"), status="firing", since=0.0, timeout=0.3)
