@@ -7,6 +7,7 @@ import math
 import pytest
 import yaml
 
+import scenarios
 from harness import signals
 from harness.errors import ConfigError
 from harness.observe.prometheus import AlertingRule
@@ -153,3 +154,44 @@ def test_total_adds_delays_and_keeps_each_arithmetic():
 def test_a_constant_still_resolves_and_says_it_was_not_derived():
     assert signals.resolve(1.3, rule("x > 0"), profile(30)) == signals.Delay(1.3, "constant (not derived)")
     assert signals.resolve(signals.no_delay, rule("x > 0"), profile(30)).seconds == 0
+
+
+# -- the scenarios ------------------------------------------------------------------------------------
+# Delays still given as constants, by scenarios another change owns; each must move to a function.
+NOT_YET_DERIVED = {"notification_provider_failure"}
+
+
+def test_every_scenario_derives_its_delays():
+    constants = {s.id for s in scenarios.all_scenarios()
+                 for d in (s.signal_delay, s.clear_delay) if not callable(d)}
+    assert constants == NOT_YET_DERIVED, "scenarios with constant delays (derive them in harness/signals.py)"
+
+
+@pytest.mark.parametrize("factor", [10, 30, 60])
+@pytest.mark.parametrize("scenario", scenarios.all_scenarios(), ids=lambda s: s.id)
+def test_scenario_delays_resolve_against_their_production_rule_at_any_factor(scenario, factor):
+    r = loaded_rule(scenario.alert, factor)
+    for delay in (scenario.signal_delay, scenario.clear_delay):
+        resolved = signals.resolve(delay, r, profile(factor))
+        assert resolved.seconds >= 0
+        assert resolved.seconds == 0 or resolved.arithmetic
+
+
+EXPECTED = {   # scenario: (signal delay at factor 30, at factor 10), seconds, as the docstrings derive them
+    "support_timeline_latency": (3.667, 10.333),
+    "support_timeline_collection_failures": (0.333, 0.667),
+    "support_timeline_cache_errors": (0.2, 0.4),
+    "support_attachment_growth": (2.285, 6.856),
+    "notification_opt_out_spike": (0.6, 1.4),
+    "notification_rate_limited_burst": (2.25, 2.65),
+    "notification_redis_outage": (0.1, 0.2),
+    "cassandra_ttl_oversell": (4.0, 10.0),
+    "cassandra_node_down": (12.5, 12.5),
+}
+
+
+@pytest.mark.parametrize("scenario_id", sorted(EXPECTED))
+def test_derived_signal_delays_match_the_scenario_docstrings(scenario_id):
+    s = scenarios.load(scenario_id)
+    got = tuple(signals.resolve(s.signal_delay, loaded_rule(s.alert, f), profile(f)).seconds for f in (30, 10))
+    assert got == pytest.approx(EXPECTED[scenario_id], abs=0.03)
