@@ -187,6 +187,8 @@ EXPECTED = {   # scenario: (signal delay at factor 30, at factor 10), seconds, a
     "notification_redis_outage": (0.1, 0.2),
     "cassandra_ttl_oversell": (4.0, 10.0),
     "cassandra_node_down": (12.5, 12.5),
+    "kafka_consumer_backlog": (1.0, 1.0),
+    "cdc_schema_drift": (2.6, 2.6),
 }
 
 

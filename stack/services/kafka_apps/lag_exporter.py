@@ -15,8 +15,8 @@ A round (three broker requests) took 0.04 s (median) but up to 0.66 s on the loa
 a scrape that waited for it - or for the healthcheck's own round holding the lock - missed the compressed
 0.5 s scrape timeout: the lag series went stale and the alert's `for` restarted. So, like the CDC
 exporter, a background thread measures every LAG_MEASURE_INTERVAL_SECONDS (0.5 s) and a scrape serves
-the last round (numbers older than LAG_STALE_AFTER_SECONDS are not exported); GET /health says whether
-that round is fresh, without a query of its own.
+the last successful round (numbers older than LAG_STALE_AFTER_SECONDS are not exported: one failed round
+does not make the series vanish); GET /health says whether that round is fresh, without a query of its own.
 """
 from __future__ import annotations
 
@@ -88,10 +88,11 @@ class Measurer(threading.Thread):
                 print(f"lag exporter: broker query failed: {self.error}", flush=True)
             time.sleep(max(0.0, self.interval - (time.time() - started)))
 
-    def snapshot(self) -> tuple[bool, dict | None]:
+    def snapshot(self) -> tuple[bool, bool, dict | None]:
+        """(the last round succeeded, the last successful round is fresh, that round)."""
         with self._lock:
             last, error = self.last, self.error
-        return last is not None and error is None and time.time() - last["measuredAt"] < STALE_AFTER, last
+        return error is None and last is not None, last is not None and time.time() - last["measuredAt"] < STALE_AFTER, last
 
 
 class LagCollector:
@@ -108,8 +109,8 @@ class LagCollector:
                                     labels=["consumergroup", "topic"])
         end = GaugeMetricFamily("kafka_topic_partition_current_offset", "end offset", labels=["topic", "partition"])
         seconds = GaugeMetricFamily("kafka_lag_exporter_measure_seconds", "time the last broker round took")
-        fresh, m = self.measurer.snapshot()
-        up.add_metric([], 1 if fresh else 0)
+        ok, fresh, m = self.measurer.snapshot()
+        up.add_metric([], 1 if ok and fresh else 0)
         if fresh:                   # stale numbers are not exported: the series go absent instead
             seconds.add_metric([], m["measureSeconds"])
             for (topic, partition), offset in m["ends"].items():
@@ -136,7 +137,7 @@ def serve(measurer: Measurer, port: int) -> None:
             if self.path.startswith("/metrics"):
                 body, ctype, status = generate_latest(registry), CONTENT_TYPE_LATEST, 200
             elif self.path.startswith("/health"):
-                fresh, _ = measurer.snapshot()
+                _, fresh, _ = measurer.snapshot()
                 body, ctype, status = (b"ok\n" if fresh else b"no fresh broker round\n"), "text/plain", 200 if fresh else 503
             else:
                 body, ctype, status = b"not found: try /metrics or /health\n", "text/plain", 404
