@@ -102,29 +102,35 @@ class ContainerFault(Fault):
             pass  # the container is gone with its stack: nothing left to heal
 
 
+FREEZE_TIMEOUT = 15.0
+
+
+def pause(owner: StackOwner, service: str, timeout: float = FREEZE_TIMEOUT) -> None:
+    """`docker pause`. On a loaded machine the cgroup freezer can give up ("OCI runtime pause failed: unable
+    to freeze"; runc thaws the container again): retry within a bound, fail on anything else."""
+    container = owner.container(service)
+
+    def attempt() -> Check:
+        try:
+            container.pause()
+        except APIError as exc:
+            if "unable to freeze" not in str(exc):
+                raise
+            return Check(False, f"docker pause refused: {exc.explanation or exc}")
+        return Check(True, "paused")
+    wait_until(attempt, what=f"docker pause of {service} to succeed", timeout=timeout, interval=0.5)
+
+
 @dataclass(frozen=True)
 class ContainerPaused(ContainerFault):
     """`docker pause`: the process is frozen; connections hang instead of being refused."""
     kind: ClassVar[str] = "container-paused"
     effect_states: ClassVar[tuple[str, ...]] = ("paused",)
 
-    freeze_timeout: ClassVar[float] = 15.0
+    freeze_timeout: ClassVar[float] = FREEZE_TIMEOUT
 
     def inject(self, owner: StackOwner) -> None:
-        """On a loaded machine the cgroup freezer can give up ("OCI runtime pause failed: unable to
-        freeze"; runc thaws the container again): retry within a bound, fail on anything else."""
-        container = owner.container(self.service)
-
-        def attempt() -> Check:
-            try:
-                container.pause()
-            except APIError as exc:
-                if "unable to freeze" not in str(exc):
-                    raise
-                return Check(False, f"docker pause refused: {exc.explanation or exc}")
-            return Check(True, "paused")
-        wait_until(attempt, what=f"docker pause of {self.service} to succeed", timeout=self.freeze_timeout,
-                   interval=0.5)
+        pause(owner, self.service, self.freeze_timeout)
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,7 @@ class ConsumerFrozenDuringBurst(ContainerFault):
 
     def inject(self, owner: StackOwner) -> None:
         from harness.kafka import produce_burst
-        owner.container(self.service).pause()
+        pause(owner, self.service)
         produce_burst(owner, self.producer, self.messages)
 
 

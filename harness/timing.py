@@ -120,7 +120,20 @@ def _generous_timeout(node: dict, interval: str) -> None:
     node["scrape_timeout"] = interval
 
 
-def compress_prometheus_config(config: dict, factor: float) -> dict:
+# Exporters that size their own timeout from Prometheus' X-Prometheus-Scrape-Timeout-Seconds header minus an
+# offset: blackbox_exporter serves them on /probe and subtracts --timeout-offset (0.5 s by default).
+PROBE_PATHS = ("/probe",)
+PROBE_TIMEOUT_OFFSET = 0.5   # blackbox_exporter's default --timeout-offset, seconds
+
+
+def compress_prometheus_config(config: dict, factor: float, probe_timeout_offset: float = PROBE_TIMEOUT_OFFSET) -> dict:
+    """Divide the scrape and evaluation intervals; scrape timeouts become the compressed interval.
+
+    A probe job (metrics_path /probe: blackbox_exporter and exporters like it) gives its probe the
+    scrape timeout *minus* the exporter's offset: at factor 30 that is 0.5 s - 0.5 s = 0, and every probe
+    fails. Such a job is refused here unless its compressed timeout leaves the probe time, with a message
+    naming the exporter flag: run it with `--timeout-offset` below the compressed timeout and pass that
+    offset as `probe_timeout_offset` (production keeps working: the probe just gets more of the timeout)."""
     config = yaml.safe_load(yaml.safe_dump(config))  # deep copy
     glob = config.setdefault("global", {})
     for key, default in PROMETHEUS_DEFAULTS.items():
@@ -131,6 +144,15 @@ def compress_prometheus_config(config: dict, factor: float) -> dict:
             job["scrape_interval"] = scale(job["scrape_interval"], factor)
         if "scrape_interval" in job or "scrape_timeout" in job:
             _generous_timeout(job, job.get("scrape_interval", glob["scrape_interval"]))
+        if str(job.get("metrics_path", "")).rstrip("/").endswith(PROBE_PATHS):
+            timeout = parse_duration(job.get("scrape_timeout", glob["scrape_timeout"])) / 1000
+            if timeout - probe_timeout_offset <= 0:
+                raise ConfigError(
+                    f"scrape job {job.get('job_name')!r} probes through {job['metrics_path']}: blackbox_exporter "
+                    f"gives a probe the scrape timeout minus its --timeout-offset ({probe_timeout_offset:g}s), and "
+                    f"the compressed timeout at time factor {factor:g} is {timeout:g}s, so every probe would fail. "
+                    f"Run the exporter with --timeout-offset below {timeout:g}s (e.g. {timeout / 5:g}) and pass the "
+                    f"same value as compress_prometheus_config(probe_timeout_offset=...), or use a smaller factor")
     return config
 
 

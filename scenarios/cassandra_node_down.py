@@ -10,12 +10,14 @@ Remediation:  bring the node back (unpause/start the container); it gossips agai
               the down count returns to 0 and the alert clears, with a resolved notice in #data-ops.
 
 Signal delay (added to the bound on time-to-fire): the failure detector is Cassandra's, in real time
-(not compressed). It convicts a silent peer when phi = t / mean_interval / ln(10) exceeds
-phi_convict_threshold (5, the lowest Cassandra accepts; docker-compose.test.yml), with heartbeats every
-gossip round (1 s): t > 5 * ln(10) * 1 s = 11.5 s, checked once per gossip round (+1 s) = 12.5 s.
+(not compressed, the same at every time factor). It convicts a silent peer when
+phi = t / mean_interval / ln(10) exceeds phi_convict_threshold (5, the lowest Cassandra accepts;
+docker-compose.test.yml), with heartbeats every gossip round (1 s): t > 5 * ln(10) * 1 s = 11.5 s,
+checked once per gossip round (+1 s) = 12.5 s (signals.phi_conviction).
+Clear delay: once node2 serves CQL again (the end of the remediation) node1 marks it UN when the next
+gossip round brings its heartbeat: one gossip interval, 1 s, real time.
 """
-import math
-
+from harness import signals
 from harness.cassandra import BringNodeBack
 from harness.faults import ContainerPaused
 from harness.scenario import Scenario
@@ -37,5 +39,6 @@ scenario = Scenario(
     chart_query="max(org_apache_cassandra_net_failuredetector_downendpointcount)",
     severity="critical",
     profiles=("cassandra",),
-    signal_delay=round(PHI_CONVICT_THRESHOLD * math.log(10) * GOSSIP_INTERVAL + GOSSIP_INTERVAL, 1),
+    signal_delay=signals.phi_conviction(PHI_CONVICT_THRESHOLD, GOSSIP_INTERVAL),
+    clear_delay=signals.domain_time(GOSSIP_INTERVAL, "one gossip round brings node2's heartbeat to node1"),
 )

@@ -14,19 +14,29 @@ Remediation:  restore the baseline (ALTER TABLE inventory.reservations WITH defa
               alert clears, with a resolved notice in #data-ops.
 
 Signal delay (added to the bound on time-to-fire): the ALTER only shortens reservations written after
-it, and such a row can only be seen missing once its TTL elapsed: the compressed TTL (2 s) + up to 1 s
-(Cassandra expires at whole-second granularity) + one check interval of the service (15 s / 30 = 0.5 s)
-+ the 2 expirations the ratio needs among the ~40 reservations of its 10 s window (0.5 s at 4
-checkouts/s) = 4 s. Derived below from the same constants at the default time factor.
+it, and such a row can only be seen missing once its TTL elapsed: the compressed TTL
+(round(60 s / factor), whole seconds like the drill applies it) + up to 1 s (Cassandra expires at
+whole-second granularity, real time) + one check interval of the service (15 s / factor); from then on
+every reservation expires, so the ratio expired / created over the 5m window passes 5 % once 5 % of the
+window holds expirations (signals.ratio_fills_window): 0.05 * W.
+  factor 30: 2 s + 1 s + 0.5 s + 0.05 * 10 s = 4 s;  factor 10: 6 s + 1 s + 1.5 s + 0.05 * 30 s = 10 s.
+Clear delay: rows written just before the restore still carry the short TTL; the last of them is seen
+missing TTL + 1 s + one check interval after it (2 + 1 + 0.5 = 3.5 s at factor 30, 8.5 s at 10); the
+5m window then carries the expirations out.
 """
+from harness import signals
 from harness.cassandra import BASELINE_TTL, ReservationTtlLowered, RestoreReservationTtl
 from harness.scenario import Scenario
-from harness.timing import DEFAULT_FACTOR, scale_seconds
 
-DRILL_TTL = 60                       # the runbook's drill (production seconds)
-CHECK_INTERVAL = 15 / DEFAULT_FACTOR  # INVENTORY_CHECK_INTERVAL_SECONDS, compressed
-CHECKOUTS_PER_SECOND = 4             # INVENTORY_CHECKOUTS_PER_SECOND (docker-compose.test.yml)
-EXPIRATIONS_NEEDED = 2               # > 5 % of the ~40 reservations in the compressed 5 min window
+DRILL_TTL = 60                 # the runbook's drill (production seconds)
+CHECK_INTERVAL = 15            # INVENTORY_CHECK_INTERVAL_SECONDS (production; the service divides it
+                               # by its time scale, at least 0.1 s)
+
+LAST_SHORT_ROW_SEEN_MISSING = signals.total(
+    signals.production_time(DRILL_TTL, "the lowered TTL", whole_seconds=True),
+    signals.domain_time(1.0, "Cassandra expires at whole seconds"),
+    signals.production_time(CHECK_INTERVAL, "one check interval", minimum=0.1),
+)
 
 scenario = Scenario(
     id="cassandra_ttl_oversell",
@@ -44,6 +54,6 @@ scenario = Scenario(
     chart_query="sum(rate(inventory_reservation_expired_total[5m])) / sum(rate(inventory_reservation_created_total[5m]))",
     severity="critical",
     profiles=("cassandra",),
-    signal_delay=scale_seconds(DRILL_TTL, DEFAULT_FACTOR) + 1.0 + CHECK_INTERVAL
-    + EXPIRATIONS_NEEDED / CHECKOUTS_PER_SECOND,
+    signal_delay=signals.total(LAST_SHORT_ROW_SEEN_MISSING, signals.ratio_fills_window("expired reservations")),
+    clear_delay=LAST_SHORT_ROW_SEEN_MISSING,
 )

@@ -6,9 +6,18 @@ Drill:        `make chaos-schema-drift`: ALTER TABLE oltp.orders ADD COLUMN unex
 Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-ops.
 Remediation:  roll the change back (the drill's --revert: DROP COLUMN), then
               POST /connectors/orders-cdc/restart?includeTasks=true; the alert clears.
+Signal delay: the fault is in effect once information_schema lists the column; the cdc-exporter reads it in
+              its background loop, every 0.5 s (CDC_MEASURE_INTERVAL_SECONDS), a round of SQL + Connect REST
+              + a Kafka read taking up to 1.3 s (p99 1.26 s on the loaded 2-core machine,
+              cdc_exporter_measure_seconds): a round that starts after the ALTER reports the drift within
+              max(0.5, 1.3) + 1.3 = 2.6 s (signals.exporter_round; real time, the same at every factor).
+Clear delay:  the same round after the column is dropped.
 """
+from harness import signals
 from harness.cdc import RevertColumnRestartConnector, UnexpectedColumnAdded
 from harness.scenario import Scenario
+
+CDC_EXPORTER = signals.exporter_round(interval=0.5, round_seconds=1.3, exporter="cdc-exporter")
 
 scenario = Scenario(
     id="cdc_schema_drift",
@@ -24,4 +33,6 @@ scenario = Scenario(
     chart_query="max by (table) (cdc_schema_drift_columns)",
     severity="critical",
     profiles=("cdc",),
+    signal_delay=CDC_EXPORTER,
+    clear_delay=CDC_EXPORTER,
 )

@@ -5,12 +5,17 @@ Drill:        customers opt out of e-mail one after another, 5 per second
               (PUT /notifications/preferences/{customerId}).
 Remediation:  with marketing, pause the campaign automation that annoys customers: opt-outs stop,
               the alert clears. (The drill's customers are opted back in when the fault is reverted.)
-Signal delay: the rate over 2m (4 s compressed) passes 0.5/s after 3 opt-outs: 0.6 s, plus one scrape.
+Signal delay: the rate over 2m passes 0.5/s once the window holds more than 0.5 * W opt-outs
+              (signals.rate_passes), at 5 opt-outs per second: factor 30 (W = 4 s) 3 opt-outs, 0.6 s;
+              factor 10 (W = 12 s) 7 opt-outs, 1.4 s. (The counter's series exist from the start.)
 """
+from harness import signals
 from harness.actions import RevertFault
 from harness.app_faults import OptOutWave
 from harness.scenario import Budget, Scenario
 from harness.workloads import notifications_being_sent
+
+OPT_OUTS_PER_SECOND = 5.0
 
 scenario = Scenario(
     id="notification_opt_out_spike",
@@ -20,11 +25,11 @@ scenario = Scenario(
     alert="NotificationOptOutSpike",
     receiver="data-ops",
     traffic=notifications_being_sent(rate=5),
-    fault=OptOutWave(channel="email", rate=5),
+    fault=OptOutWave(channel="email", rate=OPT_OUTS_PER_SECOND),
     drill="customers opt out of e-mail notifications, 5 per second",
     remediation=RevertFault("pause the campaign automation causing the opt-outs"),
     chart_query="sum by (channel) (rate(notification_opt_out_total[2m]))",
-    signal_delay=1.1,
+    signal_delay=signals.rate_passes(OPT_OUTS_PER_SECOND, "opt-outs"),
     severity="normal",
     # Remediation budget (compressed s, factor 30), from measurements on the 2-core machine with three stacks
     # running (load ~35, 2026-11-30): the remediation took 1.21-1.40 s.

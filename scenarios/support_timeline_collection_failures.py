@@ -4,11 +4,18 @@ Symptom:      SupportTimelineCollectionFailures fires: support_timeline_collecti
               {stage="http"} grows by more than 0.1/s.
 Drill:        payment-service answers 503 while agents open case timelines.
 Remediation:  restore payment-service (its 5xx are fixed); collections succeed, the alert clears.
+Signal delay: every timeline opened fails once (payment), 3 per second from the agents' client. The rate
+              over 2m passes 0.1/s once the window holds more than 0.1 * W failures
+              (signals.rate_passes): factor 30 (W = 4 s) 1 failure, 1/3 = 0.33 s; factor 10 (W = 12 s)
+              2 failures, 0.67 s. (The counter's series exist from the start: no first-sample loss.)
 """
+from harness import signals
 from harness.actions import RevertFault
 from harness.app_faults import DownstreamFault
 from harness.scenario import Budget, Scenario
 from harness.workloads import timelines_being_opened
+
+AGENT_RATE = 3.0   # timelines opened per second, each with one failed payment-service call
 
 scenario = Scenario(
     id="support_timeline_collection_failures",
@@ -17,12 +24,12 @@ scenario = Scenario(
     service="support-service",
     alert="SupportTimelineCollectionFailures",
     receiver="data-ops",
-    traffic=timelines_being_opened(rate=3),
+    traffic=timelines_being_opened(rate=AGENT_RATE),
     fault=DownstreamFault("payment-service", status=503),
     drill="payment-service returns 503 while agents open case timelines",
     remediation=RevertFault("restore payment-service (its 5xx errors are fixed)"),
     chart_query="sum by (stage) (rate(support_timeline_collection_failures_total[2m]))",
-    signal_delay=0.5,
+    signal_delay=signals.rate_passes(AGENT_RATE, "failed collections"),
     severity="critical",
     # Remediation budget (compressed s, factor 30), from measurements on the 2-core machine with three stacks
     # running (load ~35, 2026-11-30): the remediation took 0.12-0.39 s.

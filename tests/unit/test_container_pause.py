@@ -42,3 +42,13 @@ def test_a_freezer_that_never_succeeds_fails_within_the_bound(monkeypatch):
     monkeypatch.setattr(ContainerPaused, "freeze_timeout", 1.0)
     with pytest.raises(WaitTimedOut, match="docker pause of redis to succeed.*unable to freeze"):
         ContainerPaused("redis").inject(Owner(FlakyContainer(refusals=1000)))
+
+
+def test_the_kafka_backlog_fault_retries_a_refused_freeze_before_its_burst(monkeypatch):
+    import harness.kafka
+    from harness.faults import ConsumerFrozenDuringBurst
+    bursts = []
+    monkeypatch.setattr(harness.kafka, "produce_burst", lambda owner, producer, messages: bursts.append(messages))
+    container = FlakyContainer(refusals=1)
+    ConsumerFrozenDuringBurst("order-processor", producer="order-producer", messages=10).inject(Owner(container))
+    assert container.pauses == 2 and bursts == [10]

@@ -5,8 +5,8 @@ import yaml
 from harness.errors import ConfigError
 from harness.mutation import SHADOW_SUFFIX, misspell_metric
 from harness.stack import ROOT
-from harness.timing import (CONTROL_RULES_FILE, MonitoringSources, TimingProfile, format_duration, parse_duration,
-                            render_test_config, scale, scale_expr)
+from harness.timing import (CONTROL_RULES_FILE, MonitoringSources, TimingProfile, compress_prometheus_config,
+                            format_duration, parse_duration, render_test_config, scale, scale_expr)
 
 SOURCES = MonitoringSources(ROOT / "stack" / "monitoring")
 
@@ -108,3 +108,31 @@ def test_scale_seconds_compresses_a_data_plane_duration_like_the_rules():
         scale_seconds(0, 30)
     with pytest.raises(ConfigError):
         scale_seconds(60, 0.5)
+
+
+BLACKBOX = {"global": {"scrape_interval": "15s", "scrape_timeout": "10s"},
+            "scrape_configs": [{"job_name": "http-probe", "metrics_path": "/probe", "params": {"module": ["http_2xx"]},
+                                "static_configs": [{"targets": ["support-service:8000/health"]}]},
+                               {"job_name": "app", "static_configs": [{"targets": ["app:8000"]}]}]}
+
+
+def test_a_blackbox_probe_job_is_refused_when_the_compressed_timeout_leaves_no_probe_time():
+    # blackbox_exporter: probe timeout = X-Prometheus-Scrape-Timeout-Seconds - --timeout-offset (0.5 s default);
+    # at factor 30 the compressed timeout is 0.5 s: 0 s left, every probe would fail
+    with pytest.raises(ConfigError, match=r"'http-probe'.*--timeout-offset below 0.5s"):
+        compress_prometheus_config(BLACKBOX, 30)
+
+
+def test_a_blackbox_probe_job_works_with_a_lower_offset_or_a_smaller_factor():
+    config = compress_prometheus_config(BLACKBOX, 30, probe_timeout_offset=0.1)
+    assert config["global"]["scrape_timeout"] == "500ms"       # 0.4 s left for the probe
+    assert compress_prometheus_config(BLACKBOX, 10)["global"]["scrape_timeout"] == "1500ms"   # 1 s left
+    with pytest.raises(ConfigError, match="http-probe"):
+        compress_prometheus_config(BLACKBOX, 30, probe_timeout_offset=0.5)
+    job = {**BLACKBOX["scrape_configs"][0], "scrape_interval": "15s", "scrape_timeout": "12s"}
+    with pytest.raises(ConfigError, match="http-probe"):   # a job's own timeout is compressed the same way
+        compress_prometheus_config({**BLACKBOX, "scrape_configs": [job]}, 30)
+
+
+def test_the_production_config_has_no_probe_job_that_compression_breaks():
+    compress_prometheus_config(yaml.safe_load(SOURCES.prometheus_yml.read_text()), 30)
