@@ -23,6 +23,7 @@ from harness.errors import ConfigError, ForeignTarget, InfrastructureError
 from harness.faults import Fault
 from harness.observe.http import JsonService
 from harness.scenario import RemediationContext
+from harness import signals
 from harness.stack import StackOwner
 from harness.waiting import Check, wait_until
 
@@ -30,6 +31,10 @@ DATABASE, EXPORTER, EXPORTER_PORT = "mariadb", "cdc-exporter", 9309
 CATCH_UP_TIMEOUT = 60.0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
+
+# The cdc-exporter measures in a background loop (every 0.5 s; a round of SQL + Connect REST + a Kafka read takes
+# up to ~1.3 s on the loaded 2-core machine): a change shows once a round started after it has finished.
+EXPORTER_ROUND = signals.exporter_round(interval=0.5, round_seconds=1.3, exporter="cdc-exporter")
 
 def table_name(value: str) -> str:
     """`db.table`, both plain identifiers (they are put into SQL)."""

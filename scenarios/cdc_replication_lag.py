@@ -7,8 +7,13 @@ Drill:        `make chaos-replication-lag`: PUT /connectors/orders-cdc/pause, th
 Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-ops.
 Remediation:  resume the connector over REST (the drill's --revert); binlogPositionDelta and
               rowCountDelta return to 0 and the alert clears.
+Signal delay: the fault is in effect once Connect reports the connector and its tasks PAUSED and the rows are
+              committed; the cdc-exporter sees the new binlog position once a measuring round that started
+              after the write has finished: max(interval 0.5 s, round 1.3 s) + round 1.3 s = 2.6 s (real time,
+              harness/cdc.py EXPORTER_ROUND). The remediation itself waits until both deltas are 0, so the
+              alert clears within the rule's window after it (no clearing delay).
 """
-from harness.cdc import ConnectorPausedDuringWrites, ResumeConnector
+from harness.cdc import EXPORTER_ROUND, ConnectorPausedDuringWrites, ResumeConnector
 from harness.scenario import Scenario
 
 scenario = Scenario(
@@ -25,4 +30,5 @@ scenario = Scenario(
     chart_query="max by (connector) (cdc_binlog_position_delta_bytes)",
     severity="critical",
     profiles=("cdc",),
+    signal_delay=EXPORTER_ROUND,
 )

@@ -13,11 +13,8 @@ Signal delay: the fault is in effect once information_schema lists the column; t
               max(0.5, 1.3) + 1.3 = 2.6 s (signals.exporter_round; real time, the same at every factor).
 Clear delay:  the same round after the column is dropped.
 """
-from harness import signals
-from harness.cdc import RevertColumnRestartConnector, UnexpectedColumnAdded
+from harness.cdc import EXPORTER_ROUND, RevertColumnRestartConnector, UnexpectedColumnAdded
 from harness.scenario import Scenario
-
-CDC_EXPORTER = signals.exporter_round(interval=0.5, round_seconds=1.3, exporter="cdc-exporter")
 
 scenario = Scenario(
     id="cdc_schema_drift",
@@ -33,6 +30,6 @@ scenario = Scenario(
     chart_query="max by (table) (cdc_schema_drift_columns)",
     severity="critical",
     profiles=("cdc",),
-    signal_delay=CDC_EXPORTER,
-    clear_delay=CDC_EXPORTER,
+    signal_delay=EXPORTER_ROUND,
+    clear_delay=EXPORTER_ROUND,
 )

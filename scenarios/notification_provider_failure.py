@@ -6,7 +6,8 @@ Detection:    the alert fires and reaches Slack #data-ops.
 Remediation:  restore the provider (restart it); sends succeed again, the failure rate falls under
               5 %, the alert clears and #data-ops gets the resolved notice.
 Signal delay: the failure ratio is computed over a 2m window (4 s compressed); with every send failing
-              it passes 20 % once a fifth of the window holds failures: 0.8 s, plus one scrape.
+              it passes 20 % once a fifth of the window holds failures: 0.2 x 4 s = 0.8 s
+              (signals.ratio_fills_window, derived from the loaded rule at any time factor).
 Settled:      steady state waits until the window holds deliveries and no failure (`settled_query`): a
               provider started again by the previous run's revert refuses connections for a second or
               two while it boots, and those failures alone fired the alert in the "no fault" control.
@@ -17,6 +18,7 @@ Traffic:      4 workers at 10/s in all: with the provider's container stopped it
 The runbook's by-hand drill (make notification-chaos-provider) makes the provider reject chosen
 notifications instead (its failure list); it is tested in tests/integration.
 """
+from harness import signals
 from harness.actions import RestartService
 from harness.faults import ContainerStopped
 from harness.scenario import Budget, Scenario
@@ -36,7 +38,7 @@ scenario = Scenario(
     remediation_text="restore the provider (docker compose restart notification-provider)",
     chart_query="sum(rate(notification_failure_total[2m])) / clamp_min(sum(rate(notification_sent_total[2m]))"
                 " + sum(rate(notification_failure_total[2m])), 1e-9)",
-    signal_delay=1.3,
+    signal_delay=signals.ratio_fills_window("failed sends"),
     settled_query="sum(rate(notification_failure_total[2m])) == 0 and sum(rate(notification_sent_total[2m])) > 0",
     severity="critical",
     # Remediation budget (compressed s, factor 30), from measurements on the 2-core machine with three stacks

@@ -157,14 +157,10 @@ def test_a_constant_still_resolves_and_says_it_was_not_derived():
 
 
 # -- the scenarios ------------------------------------------------------------------------------------
-# Delays still given as constants, by scenarios another change owns; each must move to a function.
-NOT_YET_DERIVED = {"notification_provider_failure"}
-
-
 def test_every_scenario_derives_its_delays():
     constants = {s.id for s in scenarios.all_scenarios()
                  for d in (s.signal_delay, s.clear_delay) if not callable(d)}
-    assert constants == NOT_YET_DERIVED, "scenarios with constant delays (derive them in harness/signals.py)"
+    assert constants == set(), "scenarios with constant delays (derive them in harness/signals.py)"
 
 
 @pytest.mark.parametrize("factor", [10, 30, 60])
