@@ -3,7 +3,7 @@ PY         := .venv/bin/python
 ALLURE_DIR ?= reports/allure-results
 ARGS       ?=
 
-.PHONY: help bootstrap tools chaos test unit integration cleanup stack-up scenarios plan render-config coverage gate \
+.PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
 	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay
 
@@ -16,7 +16,7 @@ bootstrap:      ## venv + Docker engine + compose plugin + base image (idempoten
 tools:          ## only the venv and host tools (promtool, Allure CLI, actionlint, chromium) into .tools/
 	@./scripts/bootstrap.sh python tools
 
-chaos: bootstrap ## MAIN JOB: every runbook scenario against the bundled stack -> reports/allure-results + reports/allure-report
+chaos: bootstrap ## MAIN JOB: every runbook scenario and its negative controls against the bundled stack -> reports/allure-results + reports/allure-report
 	@rm -rf $(ALLURE_DIR)
 	$(PY) -m pytest -m chaos --alluredir $(ALLURE_DIR) $(ARGS); status=$$?; \
 	  $(PY) -m harness coverage --alluredir $(ALLURE_DIR) || true; \
@@ -39,10 +39,13 @@ cleanup: bootstrap ## revert faults and remove stacks a crashed run left behind 
 stack-up: bootstrap ## start a stack and leave it running, printing its URLs (remove: make cleanup ARGS="--project P")
 	$(PY) -m harness stack-up $(ARGS)
 
+validate: tools  ## check every scenario (rules, runbook, Alertmanager route, compose, PromQL) without starting anything
+	$(PY) -m harness validate $(ARGS)
+
 scenarios:      ## list the runbook scenarios
 	$(PY) -m harness scenarios
 
-plan:           ## print a scenario's plan without touching anything: make plan ARGS=notification_redis_outage
+plan:           ## print a scenario's plan and derived bounds without touching anything: make plan ARGS=notification_redis_outage
 	$(PY) -m harness plan $(ARGS)
 
 render-config:  ## write the time-compressed monitoring config to build/monitoring (ARGS="--time-factor 60")
