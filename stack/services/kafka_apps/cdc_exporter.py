@@ -34,9 +34,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 import time
 import urllib.request
+
+from kafka_apps import measuring
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
 PORT = int(os.environ.get("PORT", "9309"))
@@ -161,36 +162,16 @@ class Measure:
                 "binlogPositionDelta": delta, "tables": tables}
 
 
-class Measurer(threading.Thread):
+class Measurer(measuring.Measurer):
     """Measures in a loop (every MEASURE_INTERVAL seconds) and keeps the last result: a scrape or
     a drill reads it at once, so the exporter answers well inside a 0.5 s compressed scrape interval
     however long the SQL + Connect REST + Kafka round takes."""
 
     def __init__(self, interval: float = MEASURE_INTERVAL) -> None:
-        super().__init__(daemon=True, name="cdc-measure")
-        self.interval = interval
-        self._measure = Measure()
-        self._lock = threading.Lock()
-        self.last: dict | None = None       # the last successful measurement, with measuredAt
-        self.error: str | None = None       # the last round's error, None when it succeeded
-
-    def run(self) -> None:
-        while True:
-            started = time.time()
-            try:
-                result = {**self._measure.measure(), "measuredAt": started,
-                          "measureSeconds": round(time.time() - started, 3)}
-                with self._lock:
-                    self.last, self.error = result, None
-            except Exception as exc:  # noqa: BLE001 - exported as up=0, reconnect next round
-                with self._lock:
-                    self.error = f"{type(exc).__name__}: {exc}"
-                print(f"cdc exporter: {self.error}", flush=True)
-            time.sleep(max(0.0, self.interval - (time.time() - started)))
+        super().__init__(Measure().measure, interval, "cdc exporter")
 
     def snapshot(self) -> dict:
-        with self._lock:
-            last, error = self.last, self.error
+        last, error = self.state()
         fresh = last is not None and error is None and time.time() - last["measuredAt"] < STALE_AFTER
         return {"up": fresh, "error": error, "measurement": last}
 

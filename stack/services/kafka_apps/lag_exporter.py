@@ -21,13 +21,14 @@ does not make the series vanish); GET /health says whether that round is fresh, 
 from __future__ import annotations
 
 import os
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from kafka import KafkaAdminClient, KafkaConsumer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+
+from kafka_apps import measuring
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
 PORT = int(os.environ.get("PORT", "9308"))
@@ -63,35 +64,15 @@ class Measure:
                               for group, offsets in committed.items()}}
 
 
-class Measurer(threading.Thread):
+class Measurer(measuring.Measurer):
     """Measures in a loop and keeps the last successful round (with measuredAt and measureSeconds)."""
 
     def __init__(self, interval: float = MEASURE_INTERVAL) -> None:
-        super().__init__(daemon=True, name="lag-measure")
-        self.interval = interval
-        self._measure = Measure()
-        self._lock = threading.Lock()
-        self.last: dict | None = None
-        self.error: str | None = None
-
-    def run(self) -> None:
-        while True:
-            started = time.time()
-            try:
-                result = {**self._measure.measure(), "measuredAt": started,
-                          "measureSeconds": round(time.time() - started, 3)}
-                with self._lock:
-                    self.last, self.error = result, None
-            except Exception as exc:  # noqa: BLE001 - exported as up=0, reconnect next round
-                with self._lock:
-                    self.error = f"{type(exc).__name__}: {exc}"
-                print(f"lag exporter: broker query failed: {self.error}", flush=True)
-            time.sleep(max(0.0, self.interval - (time.time() - started)))
+        super().__init__(Measure().measure, interval, "lag exporter")
 
     def snapshot(self) -> tuple[bool, bool, dict | None]:
         """(the last round succeeded, the last successful round is fresh, that round)."""
-        with self._lock:
-            last, error = self.last, self.error
+        last, error = self.state()
         return error is None and last is not None, last is not None and time.time() - last["measuredAt"] < STALE_AFTER, last
 
 
