@@ -25,7 +25,7 @@ def _classes(*names: str) -> str:
 
 
 INFRA = ("InfrastructureError", "ServiceUnreachable", "StackStartError", "DockerUnavailable", "NotSteadyState",
-         "FaultNotInEffect", "ToolMissing")
+         "FaultNotInEffect", "ToolMissing", "ConfigError", "UnknownAlert")
 # Allure puts a result in the first category that matches, so the order matters: a budget breach
 # is named before the alert classes, infrastructure last.
 CATEGORIES = [
@@ -34,13 +34,18 @@ CATEGORIES = [
      "matchedStatuses": ["failed", "broken"], "messageRegex": _classes("BudgetExceeded"),
      "traceRegex": _classes("BudgetExceeded")},
     {"name": "Alert did not fire", "description": "The fault was in effect but the runbook's alert never fired, "
-     "or fired but never reached its Alertmanager receiver (AlertDidNotFire, AlertNotDelivered).",
-     "matchedStatuses": ["failed", "broken"], "messageRegex": _classes("AlertDidNotFire", "AlertNotDelivered"),
-     "traceRegex": _classes("AlertDidNotFire", "AlertNotDelivered")},
-    {"name": "Alert did not clear", "description": "The remediation was applied but the alert stayed firing "
-     "or its resolved notice never arrived (AlertDidNotClear).",
-     "matchedStatuses": ["failed", "broken"], "messageRegex": _classes("AlertDidNotClear"),
-     "traceRegex": _classes("AlertDidNotClear")},
+     "or fired but never reached its Alertmanager receiver, or its broken-metric control did not stay quiet "
+     "(AlertDidNotFire, AlertNotDelivered, ControlFailed).",
+     "matchedStatuses": ["failed", "broken"],
+     "messageRegex": _classes("AlertDidNotFire", "AlertNotDelivered", "ControlFailed"),
+     "traceRegex": _classes("AlertDidNotFire", "AlertNotDelivered", "ControlFailed")},
+    {"name": "Alert did not clear", "description": "The remediation was applied but the alert stayed firing, "
+     "its resolved notice never arrived, or the metric went back over the threshold (AlertDidNotClear, "
+     "ResolvedNoticeMissing, NotRecovered).",
+     "matchedStatuses": ["failed", "broken"],
+     "messageRegex": _classes("AlertDidNotClear", "ResolvedNoticeMissing", "NotRecovered"),
+     "traceRegex": _classes("AlertDidNotClear", "ResolvedNoticeMissing", "NotRecovered")},
+
     {"name": "Infrastructure error", "description": "Nothing was proven: the stack, Docker, a service or a tool "
      "was not usable, or the system was not in steady state (" + ", ".join(INFRA) + ").",
      "matchedStatuses": ["failed", "broken"], "messageRegex": _classes(*INFRA), "traceRegex": _classes(*INFRA)},

@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from harness.bounds import Bounds
-from harness.errors import AlertNotDelivered, BudgetExceeded, ChaosError, ResolvedNoticeMissing, ScenarioFailed
+from harness.errors import AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing, ScenarioFailed
 from harness.faults import AppliedFault, Nemesis
 from harness.journal import Journal
 from harness.observe.alerts import AlertObserver, AlertTarget
