@@ -15,8 +15,9 @@ the harness may add `HARNESS_OVERHEAD` (polling, HTTP) to each:
   resolved notice  resolved -> resolved notice at the receiver
                    <= group_interval + evaluation (the group's next tick sends it)
 
-Steady state makes sure the alert's Alertmanager group does not exist any more (its last notice
-was a resolved one), so `notify` never waits for an old group's tick. Every bound prints its
+A new Alertmanager group flushes after group_wait; a firing that joins an existing group (the alert fired
+within the last 30 s + a tick, or its resolution never went out) waits for that group's next tick, so steady
+state checks for one and then allows group_interval instead, saying why. Every bound prints its
 arithmetic; `timeout` is how long a wait lasts before the verdict "did not happen", longer
 than the bound so that a late event is measured (BudgetExceeded) rather than missed.
 """
@@ -29,6 +30,7 @@ from harness.signals import Delay
 from harness.timing import TimingProfile, parse_duration, range_windows
 
 HARNESS_OVERHEAD = 1.0   # seconds the harness may add to each phase's floor (polling, HTTP)
+ALERTMANAGER_MAINTENANCE = 30.0   # Alertmanager's dispatcher deletes empty groups every 30 s (dispatch.go)
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,18 @@ class Bounds:
             factor=profile.factor,
         )
 
-    def with_open_group(self, profile: TimingProfile) -> "Bounds":
-        """The notify bound when an earlier group of the alert may still exist at Alertmanager (its last notice
-        was a firing one): a new firing goes out on that group's next tick, up to group_interval."""
-        notify = _bound("time-to-notify", "firing -> firing notice at the receiver (earlier group still open)",
+    @property
+    def group_lifetime(self) -> float:
+        """How long after its last firing an alert's Alertmanager group may still exist: a flushed, empty group is
+        deleted at the dispatcher's maintenance, every 30 s (real time, not configurable), after the resolution
+        went out on a tick (group_interval) following the evaluation that resolved it."""
+        return round(ALERTMANAGER_MAINTENANCE + self.resolved_notice.seconds, 3)
+
+    def with_open_group(self, profile: TimingProfile, reason: str) -> "Bounds":
+        """The notify bound when an earlier group of the alert may still exist at Alertmanager: a new firing goes
+        out on that group's next tick, up to group_interval later."""
+        notify = _bound("time-to-notify", f"firing -> firing notice at the receiver (an earlier group may exist: "
+                                          f"{reason})",
                         [("group_interval", profile.group_interval), ("evaluation", profile.evaluation_interval)])
         return replace(self, notify=notify)
 

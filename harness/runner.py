@@ -214,8 +214,9 @@ class ScenarioRunner:
                     if settled:
                         self.observer.wait_series(settled, timeout=SERIES_TIMEOUT)
                     self.observer.wait_quiet(target, timeout=bounds.resolve.timeout)
-                    if not self.observer.wait_no_open_notice(target, timeout=bounds.resolved_notice.timeout):
-                        result.bounds = bounds = bounds.with_open_group(profile)
+                    reason = self.observer.earlier_group(target, within=bounds.group_lifetime)
+                    if reason:
+                        result.bounds = bounds = bounds.with_open_group(profile, reason)
                     tl.steady = time.time()
                 with self.journal.phase("Inject fault", f"{scenario.fault} ({scenario.drill})"):
                     tl.inject_started = time.time()

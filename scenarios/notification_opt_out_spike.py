@@ -31,7 +31,7 @@ scenario = Scenario(
     chart_query="sum by (channel) (rate(notification_opt_out_total[2m]))",
     signal_delay=signals.rate_passes(OPT_OUTS_PER_SECOND, "opt-outs"),
     severity="normal",
-    # Remediation budget (compressed s, factor 30), from measurements on the 2-core machine with three stacks
-    # running (load ~35, 2026-11-30): the remediation took 1.21-1.40 s.
-    budget=Budget(remediate=4),
+    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the slowest measured, on the 2-core
+    # machine with three stacks running (load ~35, 2026-11-30): the remediation took 1.21-1.40 s.
+    budget=Budget(remediate=5),
 )

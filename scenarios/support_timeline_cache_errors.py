@@ -33,7 +33,7 @@ scenario = Scenario(
     chart_query="sum by (event) (rate(support_timeline_cache_events_total[2m]))",
     signal_delay=signals.rate_passes(AGENT_RATE, "cache errors"),
     severity="normal",
-    # Remediation budget (compressed s, factor 30), from measurements on the 2-core machine with three stacks
-    # running (load ~35, 2026-11-30): the remediation took 0.14 s.
-    budget=Budget(remediate=3),
+    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the slowest measured, on the 2-core
+    # machine with three stacks running (load ~35, 2026-11-30): the remediation took 0.14 s; in a CI run 3.62 s (it refreshes every case the session opened).
+    budget=Budget(remediate=10),
 )

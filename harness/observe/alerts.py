@@ -102,21 +102,18 @@ class AlertObserver:
         return self._wait(probe, what=f"{target} to fire", timeout=timeout,
                           fail=lambda exc: AlertDidNotFire(self._explain(target, exc))).value
 
-    def wait_no_open_notice(self, target: AlertTarget, *, timeout: float) -> bool:
-        """Steady state: the receiver's last notice of this alert is not a firing one, i.e. an earlier run's
-        Alertmanager group has sent its resolution and is gone, so a new firing waits group_wait, not an old
-        group's group_interval tick. False if it is still open after `timeout` (a control turned resolved
-        notices off): the caller then allows group_interval."""
-        def probe() -> Check:
-            got = self.webhook.notifications(receiver=target.receiver, alertname=target.alertname)
-            last = got[-1]["status"] if got else "none"
-            return Check(last != "firing", f"last notice at {target.receiver}: {last}")
-        try:
-            wait_until(probe, what=f"the last notice of {target} at {target.receiver} to be a resolved one",
-                       timeout=timeout, interval=POLL_INTERVAL, transient=(ServiceUnreachable,))
-            return True
-        except WaitTimedOut:
-            return False
+    def earlier_group(self, target: AlertTarget, *, within: float) -> str:
+        """Why an Alertmanager group of this alert may still exist, or "" if none can: its last notice at the
+        receiver is a firing one (a resolution never went out), or it was firing within the last `within`
+        seconds (Alertmanager deletes a flushed, empty group only at its maintenance, every 30 s). A new firing
+        joins such a group and goes out on its next tick, up to group_interval later, not after group_wait."""
+        got = self.webhook.notifications(receiver=target.receiver, alertname=target.alertname)
+        if got and got[-1]["status"] == "firing":
+            return f"its last notice at {target.receiver} was a firing one"
+        matchers = "".join(f',{k}="{v}"' for k, v in (target.labels or {}).items())
+        recent = self.prometheus.query(f'ALERTS{{alertname="{target.alertname}",alertstate="firing"{matchers}}}'
+                                       f'[{round(within * 1000)}ms]')
+        return f"it was firing within the last {within:g}s" if recent else ""
 
     def delivery(self, target: AlertTarget, *, status: str, since: float) -> Check:
         """One look at the receiver: did a `status` notice of the alert arrive after `since`? If not, the state

@@ -34,7 +34,9 @@ def test_bounds_are_derived_from_the_rule_and_timers_with_their_arithmetic():
     assert b.resolve.seconds == 4 + 0.5 + 0.5 + 1 and "longest range window 4s" in b.resolve.arithmetic
     assert b.resolved_notice.seconds == 4 + 0.5 + 1 and "group_interval 4s" in b.resolved_notice.arithmetic
     assert all(x.timeout > x.seconds for x in b.all())
-    assert b.with_open_group(PROFILE).notify.seconds == 4 + 0.5 + 1
+    assert b.with_open_group(PROFILE, "it fired 3s ago").notify.seconds == 4 + 0.5 + 1
+    assert "it fired 3s ago" in b.with_open_group(PROFILE, "it fired 3s ago").notify.measures
+    assert b.group_lifetime == 30 + 5.5
 
 
 def test_bounds_follow_the_time_factor():
@@ -76,9 +78,9 @@ class FakeObserver:
     def wait_quiet(self, target, *, timeout):
         self._step("quiet")
 
-    def wait_no_open_notice(self, target, *, timeout):
-        self._step("no open notice")
-        return True
+    def earlier_group(self, target, *, within):
+        self._step("earlier group")
+        return ""
 
     def wait_firing(self, target, *, since, timeout):
         at = self._step("firing")
@@ -138,7 +140,7 @@ def _run(scenario=None, **observer):
 def test_a_passing_run_goes_through_every_phase_and_measures_each():
     result, obs, nemesis = _run()
     assert result.verdict == "passed", result.failures
-    assert obs.calls == ["series", "quiet", "no open notice", "firing", "broken rule control", "firing notice",
+    assert obs.calls == ["series", "quiet", "earlier group", "firing", "broken rule control", "firing notice",
                          "resolved", "resolved notice", "verify"]
     assert nemesis.reverted == 1
     assert result.controls["broken metric"].startswith("AlertDidNotFire")
