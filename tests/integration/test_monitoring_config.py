@@ -43,8 +43,11 @@ def test_loaded_rules_are_the_production_rules_compressed(chaos_stack, prometheu
     factor = chaos_stack.profile.factor
     prod = {r["alert"]: r for f in (chaos_stack.root / "stack/monitoring/prometheus/rules").glob("*.yml")
             for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"] if "alert" in r}
-    loaded = prometheus.alerting_rules()
+    from harness.mutation import SHADOW_SUFFIX
+    loaded = {name: r for name, r in prometheus.alerting_rules().items() if not name.endswith(SHADOW_SUFFIX)}
     assert set(loaded) == set(prod)
+    shadows = {name for name in prometheus.alerting_rules() if name.endswith(SHADOW_SUFFIX)}
+    assert shadows == {name + SHADOW_SUFFIX for name in prod}, "every rule has its broken-metric control loaded"
     for name, rule in prod.items():
         assert loaded[name].duration == pytest.approx(parse_duration(rule["for"]) / 1000 / factor)
         assert loaded[name].health == "ok"
