@@ -80,10 +80,11 @@ def judge(scenario_id: str, data: dict | None, controls: dict[str, dict | None] 
         ([f"{data.get('error_class')}: {data['error']}"] if data.get("error") else [])
     exceeded = [f"{m['name']} {m['seconds']:.2f}s > {m['kind']} {m['limit']:g}s" for m in row.measures
                 if m.get("exceeded")]
-    row.reasons += [r for r in exceeded if not any(r.split(" >")[0] in x for x in row.reasons)]
     verdict = data.get("verdict")
     classes = {f["class"] for f in data.get("failures") or []} | ({data["error_class"]} if data.get("error_class")
                                                                    else set())
+    if "BudgetExceeded" not in classes:     # a run judged before these limits: the gate names the breach itself
+        row.reasons += exceeded
     if verdict == "unknown":
         row.status = BROKEN
     elif classes == {"BudgetExceeded"} or (verdict == "passed" and exceeded):
