@@ -41,7 +41,7 @@ scenario = Scenario(
     profiles=("cassandra",),
     signal_delay=signals.phi_conviction(PHI_CONVICT_THRESHOLD, GOSSIP_INTERVAL),
     clear_delay=signals.domain_time(GOSSIP_INTERVAL, "one gossip round brings node2's heartbeat to node1"),
-    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the measured, from a CI run on the
-    # 2-core machine (2026-11-30): the remediation took 3.73 s.
-    budget=Budget(remediate=8),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from two runs on
+    # the 2-core machine (2026-11-30; a CI run and a data-platform run): the remediation took 3.73 and 3.83 s.
+    budget=Budget(remediate=10),
 )

@@ -56,7 +56,7 @@ scenario = Scenario(
     profiles=("cassandra",),
     signal_delay=signals.total(LAST_SHORT_ROW_SEEN_MISSING, signals.ratio_fills_window("expired reservations")),
     clear_delay=LAST_SHORT_ROW_SEEN_MISSING,
-    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the measured, from a CI run on the
-    # 2-core machine (2026-11-30): the remediation took 5.64 s.
-    budget=Budget(remediate=12),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from two runs on
+    # the 2-core machine (2026-11-30; a CI run and a data-platform run): the remediation took 5.64 and 9.21 s.
+    budget=Budget(remediate=24),
 )

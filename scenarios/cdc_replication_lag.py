@@ -31,7 +31,7 @@ scenario = Scenario(
     severity="critical",
     profiles=("cdc",),
     signal_delay=EXPORTER_ROUND,
-    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the measured, from a CI run on the
-    # 2-core machine (2026-11-30): the remediation took 2.65 s.
-    budget=Budget(remediate=6),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from two runs on
+    # the 2-core machine (2026-11-30; a CI run and a data-platform run): the remediation took 2.65 and 2.60 s.
+    budget=Budget(remediate=7),
 )

@@ -26,7 +26,7 @@ scenario = Scenario(
     chart_query="mysql_global_status_threads_connected / mysql_global_variables_max_connections",
     severity="critical",
     profiles=("db",),
-    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the measured, from a CI run on the
-    # 2-core machine (2026-11-30): the remediation took 0.74 s.
-    budget=Budget(remediate=5),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from two runs on
+    # the 2-core machine (2026-11-30; a CI run and a data-platform run): the remediation took 0.74 and 2.41 s.
+    budget=Budget(remediate=7),
 )

@@ -80,7 +80,7 @@ scenario = Scenario(
     signal_delay=lag_must_age_past_threshold,
     severity="critical",
     profiles=("minio",),
-    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the measured, from a CI run on the
-    # 2-core machine (2026-11-30): the remediation took 4.65 s.
-    budget=Budget(remediate=10),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from two runs on
+    # the 2-core machine (2026-11-30; a CI run and a data-platform run): the remediation took 4.65 and 6.06 s.
+    budget=Budget(remediate=15),
 )

@@ -39,7 +39,7 @@ scenario = Scenario(
     profiles=("kafka",),
     signal_delay=LAG_EXPORTER,
     clear_delay=LAG_EXPORTER,
-    # Remediation budget (compressed s, factor 30): at least 5 s, and twice the measured, from a CI run on the
-    # 2-core machine (2026-11-30): the remediation took 3.16 s.
-    budget=Budget(remediate=7),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from two runs on
+    # the 2-core machine (2026-11-30; a CI run and a data-platform run): the remediation took 3.16 and 3.71 s.
+    budget=Budget(remediate=10),
 )
