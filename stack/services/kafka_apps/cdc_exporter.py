@@ -171,9 +171,12 @@ class Measurer(measuring.Measurer):
         super().__init__(Measure().measure, interval, "cdc exporter")
 
     def snapshot(self) -> dict:
+        """up: the last round succeeded and is fresh; fresh: the last *successful* round is younger than
+        STALE_AFTER. Its numbers are served while fresh: one failed round (a Connect REST or Kafka read
+        timing out on a busy machine) must not make the series vanish - that resets the alerts' `for`."""
         last, error = self.state()
-        fresh = last is not None and error is None and time.time() - last["measuredAt"] < STALE_AFTER
-        return {"up": fresh, "error": error, "measurement": last}
+        fresh = last is not None and time.time() - last["measuredAt"] < STALE_AFTER
+        return {"up": fresh and error is None, "fresh": fresh, "error": error, "measurement": last}
 
 
 class CdcCollector:
@@ -196,7 +199,7 @@ class CdcCollector:
         snap = self.measurer.snapshot()
         up.add_metric([], 1 if snap["up"] else 0)
         m = snap["measurement"]
-        if snap["up"]:              # stale numbers are not exported: the series go absent instead
+        if snap["fresh"]:           # stale numbers are not exported: the series go absent instead
             seconds.add_metric([], m["measureSeconds"])
             if m["binlogPositionDelta"] is not None:
                 binlog.add_metric([m["connector"]], m["binlogPositionDelta"])
@@ -224,7 +227,7 @@ def serve(measurer: Measurer, port: int) -> None:
             elif self.path.startswith("/measurement"):
                 snap = measurer.snapshot()
                 body, ctype = json.dumps(snap).encode(), "application/json"
-                status = 200 if snap["up"] else 503
+                status = 200 if snap["fresh"] else 503
             else:
                 body, ctype, status = b"not found: try /metrics or /measurement\n", "text/plain", 404
             self.send_response(status)
