@@ -213,33 +213,10 @@ class CdcCollector:
 
 def serve(measurer: Measurer, port: int) -> None:
     """GET /metrics (Prometheus text) and GET /measurement (the last measurement as JSON)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-
-    registry = CollectorRegistry()
-    registry.register(CdcCollector(measurer))
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            if self.path.startswith("/metrics"):
-                body, ctype, status = generate_latest(registry), CONTENT_TYPE_LATEST, 200
-            elif self.path.startswith("/measurement"):
-                snap = measurer.snapshot()
-                body, ctype = json.dumps(snap).encode(), "application/json"
-                status = 200 if snap["fresh"] else 503
-            else:
-                body, ctype, status = b"not found: try /metrics or /measurement\n", "text/plain", 404
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:  # quiet: Prometheus scrapes twice a second
-            pass
-
-    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    def measurement() -> tuple[bytes, str, int]:
+        snap = measurer.snapshot()
+        return json.dumps(snap).encode(), "application/json", 200 if snap["fresh"] else 503
+    measuring.serve(port, CdcCollector(measurer), {"/measurement": measurement})
 
 
 if __name__ == "__main__":

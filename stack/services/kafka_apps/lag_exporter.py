@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import os
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from kafka import KafkaAdminClient, KafkaConsumer
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 from kafka_apps import measuring
@@ -110,28 +108,10 @@ class LagCollector:
 
 def serve(measurer: Measurer, port: int) -> None:
     """GET /metrics (the last round, Prometheus text) and GET /health (200 while that round is fresh)."""
-    registry = CollectorRegistry()
-    registry.register(LagCollector(measurer))
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            if self.path.startswith("/metrics"):
-                body, ctype, status = generate_latest(registry), CONTENT_TYPE_LATEST, 200
-            elif self.path.startswith("/health"):
-                _, fresh, _ = measurer.snapshot()
-                body, ctype, status = (b"ok\n" if fresh else b"no fresh broker round\n"), "text/plain", 200 if fresh else 503
-            else:
-                body, ctype, status = b"not found: try /metrics or /health\n", "text/plain", 404
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:  # quiet: Prometheus scrapes twice a second
-            pass
-
-    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    def health() -> tuple[bytes, str, int]:
+        _, fresh, _ = measurer.snapshot()
+        return (b"ok\n" if fresh else b"no fresh broker round\n"), "text/plain", 200 if fresh else 503
+    measuring.serve(port, LagCollector(measurer), {"/health": health})
 
 
 if __name__ == "__main__":

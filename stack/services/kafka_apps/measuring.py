@@ -36,3 +36,35 @@ class Measurer(threading.Thread):
         """(the last successful round, the last round's error)."""
         with self._lock:
             return self.last, self.error
+
+
+Route = Callable[[], tuple[bytes, str, int]]   # () -> (body, content type, status)
+
+
+def serve(port: int, collector, routes: dict[str, Route]) -> None:
+    """GET /metrics (the collector, Prometheus text) and the exporter's own routes (path prefix -> handler)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+    registry = CollectorRegistry()
+    registry.register(collector)
+    known = ", ".join(["/metrics", *routes])
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path.startswith("/metrics"):
+                body, ctype, status = generate_latest(registry), CONTENT_TYPE_LATEST, 200
+            else:
+                route = next((handler for prefix, handler in routes.items() if self.path.startswith(prefix)), None)
+                body, ctype, status = route() if route else (f"not found: try {known}\n".encode(), "text/plain", 404)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # quiet: Prometheus scrapes twice a second
+            pass
+
+    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
