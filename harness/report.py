@@ -28,27 +28,24 @@ INFRA = ("InfrastructureError", "ServiceUnreachable", "StackStartError", "Docker
          "FaultNotInEffect", "ToolMissing", "ConfigError", "UnknownAlert")
 # Allure puts a result in the first category that matches, so the order matters: a budget breach
 # is named before the alert classes, infrastructure last.
-CATEGORIES = [
-    {"name": "Budget exceeded", "description": "The alert fired and cleared, but later than the scenario's "
-     "budget or the bound derived from its rule allows (BudgetExceeded).",
-     "matchedStatuses": ["failed", "broken"], "messageRegex": _classes("BudgetExceeded"),
-     "traceRegex": _classes("BudgetExceeded")},
-    {"name": "Alert did not fire", "description": "The fault was in effect but the runbook's alert never fired, "
-     "or fired but never reached its Alertmanager receiver, or its broken-metric control did not stay quiet "
-     "(AlertDidNotFire, AlertNotDelivered, ControlFailed).",
-     "matchedStatuses": ["failed", "broken"],
-     "messageRegex": _classes("AlertDidNotFire", "AlertNotDelivered", "ControlFailed"),
-     "traceRegex": _classes("AlertDidNotFire", "AlertNotDelivered", "ControlFailed")},
-    {"name": "Alert did not clear", "description": "The remediation was applied but the alert stayed firing, "
-     "its resolved notice never arrived, or the metric went back over the threshold (AlertDidNotClear, "
-     "ResolvedNoticeMissing, NotRecovered).",
-     "matchedStatuses": ["failed", "broken"],
-     "messageRegex": _classes("AlertDidNotClear", "ResolvedNoticeMissing", "NotRecovered"),
-     "traceRegex": _classes("AlertDidNotClear", "ResolvedNoticeMissing", "NotRecovered")},
+def _category(name: str, description: str, classes: tuple[str, ...]) -> dict:
+    """An Allure category matching failed or broken results whose message or trace names one of `classes`."""
+    return {"name": name, "description": f"{description} ({', '.join(classes)}).",
+            "matchedStatuses": ["failed", "broken"], "messageRegex": _classes(*classes),
+            "traceRegex": _classes(*classes)}
 
-    {"name": "Infrastructure error", "description": "Nothing was proven: the stack, Docker, a service or a tool "
-     "was not usable, or the system was not in steady state (" + ", ".join(INFRA) + ").",
-     "matchedStatuses": ["failed", "broken"], "messageRegex": _classes(*INFRA), "traceRegex": _classes(*INFRA)},
+
+CATEGORIES = [
+    _category("Budget exceeded", "The alert fired and cleared, but later than the scenario's budget or the bound "
+              "derived from its rule allows", ("BudgetExceeded",)),
+    _category("Alert did not fire", "The fault was in effect but the runbook's alert never fired, or fired but "
+              "never reached its Alertmanager receiver, or its broken-metric control did not stay quiet",
+              ("AlertDidNotFire", "AlertNotDelivered", "ControlFailed")),
+    _category("Alert did not clear", "The remediation was applied but the alert stayed firing, its resolved notice "
+              "never arrived, or the metric went back over the threshold",
+              ("AlertDidNotClear", "ResolvedNoticeMissing", "NotRecovered")),
+    _category("Infrastructure error", "Nothing was proven: the stack, Docker, a service or a tool was not usable, "
+              "or the system was not in steady state", INFRA),
 ]
 
 
