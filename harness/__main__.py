@@ -38,7 +38,7 @@ def _cmd_scenarios(args) -> int:
 
 
 def _cmd_plan(args) -> int:
-    from harness.bounds import planned_bounds
+    from harness.bounds import fault_latency_bound, planned_bounds
     from scenarios import load
     s = load(args.scenario)
     bounds = planned_bounds(s, args.time_factor, ROOT / "stack" / "monitoring")
@@ -49,7 +49,10 @@ def _cmd_plan(args) -> int:
           f"remediate  {s.remediation_text or s.remediation}\n"
           f"recover    {s.alert} resolved, resolved notice delivered to {s.receiver}; fault reverted\n"
           f"verify     the rule's expression stays empty for two evaluation intervals\n"
-          f"bounds at time factor {args.time_factor:g}:\n" + "".join(f"  {b}\n" for b in bounds.all()) +
+          f"bounds at time factor {args.time_factor:g}:\n"
+          f"  {fault_latency_bound(s.fault)}\n"
+          f"  {bounds.fire} (counted from the fault in effect; the run adds the observed fault latency and "
+          f"counts from the first action)\n" + "".join(f"  {b}\n" for b in bounds.all()[1:]) +
           "".join(f"  budget {k} {v:g}s (measured at factor {s.budget.factor:g})\n"
                   for k, v in (("remediate", s.budget.remediate), ("detect", s.budget.detect),
                                ("recover", s.budget.recover)) if v is not None) +
@@ -92,10 +95,11 @@ def _cmd_stack(args) -> int:
 
 def _cmd_coverage(args) -> int:
     from harness.allure_results import scenario_outcomes
-    from harness.coverage import compute, write_reports
+    from harness.coverage import compute, judged_by_the_gate, write_reports
     from harness.runbooks import load_registry
     allure_dir = Path(args.alluredir)
-    coverage = compute(load_registry(ROOT), scenario_outcomes(allure_dir), strict=args.strict)
+    outcomes = judged_by_the_gate(scenario_outcomes(allure_dir), Path(args.results_dir))
+    coverage = compute(load_registry(ROOT), outcomes, strict=args.strict)
     written = write_reports(coverage, Path(args.out), allure_dir if allure_dir.is_dir() else None)
     summary = coverage.to_json()["summary"]
     for kind, counts in summary.items():
@@ -191,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Allure results to read outcomes from, and to attach the coverage to (default: %(default)s)")
     p.add_argument("--out", default=str(ROOT / "reports"), help="where coverage.json/.md go (default: %(default)s)")
     p.add_argument("--strict", action="store_true", help="also fail when a runbook alert has no rule yet")
+    p.add_argument("--results-dir", default=os.environ.get("CHAOS_RESULTS_DIR", str(ROOT / "reports" / "scenario-results")),
+                   help="per-scenario result files: a passed scenario counts as proven only when the gate's judgement "
+                        "of these (bounds met, every control failed as expected) says so (default: %(default)s)")
     p.set_defaults(func=_cmd_coverage)
 
     p = sub.add_parser("gate", help="release gate: run scenarios, judge pass/fail and budgets "

@@ -3,8 +3,11 @@
 Prometheus (REFERENCE.md §1) and Alertmanager (§3) fix how long each transition may take;
 the harness may add `HARNESS_OVERHEAD` (polling, HTTP) to each:
 
-  fire             fault in effect -> firing in Prometheus
-                   <= for + scrape + evaluation + signal delay
+  fault latency    first action of the injection -> fault observed in effect (container state, connector
+                   REST state, the database's session list...: never the alert's own metric source)
+                   <= the fault's own bound (Fault.effect_within; the Nemesis gives up after it)
+  fire             first action of the injection -> firing in Prometheus
+                   <= fault latency (as observed) + for + scrape + evaluation + signal delay
   notify           firing -> firing notice at the receiver
                    <= group_wait + evaluation (a new group flushes after group_wait; the alert is sent
                       at the evaluation that made it fire)
@@ -39,6 +42,7 @@ class Bound:
     measures: str      # "fault in effect -> firing in Prometheus"
     seconds: float
     arithmetic: str    # "for 4s + scrape 0.5s + evaluation 0.5s + 1s harness overhead = 6s"
+    parts: tuple[tuple[str, float], ...] = ()   # the terms of the sum, without the harness overhead
 
     @property
     def timeout(self) -> float:
@@ -49,10 +53,18 @@ class Bound:
 
 
 def _bound(name: str, measures: str, parts: list[tuple[str, float]]) -> Bound:
-    parts = [(label, value) for label, value in parts if value] + [("harness overhead", HARNESS_OVERHEAD)]
-    total = round(sum(value for _, value in parts), 3)
-    text = " + ".join(f"{label} {value:g}s" for label, value in parts)
-    return Bound(name, measures, total, f"{text} = {total:g}s")
+    terms = tuple((label, value) for label, value in parts if value)
+    summed = [*terms, ("harness overhead", HARNESS_OVERHEAD)]
+    total = round(sum(value for _, value in summed), 3)
+    text = " + ".join(f"{label} {value:g}s" for label, value in summed)
+    return Bound(name, measures, total, f"{text} = {total:g}s", terms)
+
+
+def fault_latency_bound(fault) -> Bound:
+    """The fault's own bound on taking effect (Fault.effect_within), which the Nemesis enforces."""
+    return Bound("fault latency", "first action of the injection -> fault observed in effect",
+                 fault.effect_within, f"{type(fault).__name__}'s own bound {fault.effect_within:g}s (the nemesis "
+                                      f"reports FaultNotInEffect after it)")
 
 
 def longest_window(rule: AlertingRule) -> float:
@@ -101,6 +113,13 @@ class Bounds:
                                           f"{reason})",
                         [("group_interval", profile.group_interval), ("evaluation", profile.evaluation_interval)])
         return replace(self, notify=notify)
+
+    def after_injection(self, latency: float) -> "Bounds":
+        """The fire bound counted from the first action of the injection: the observed fault latency (itself
+        bounded by the fault, see fault_latency_bound) is added to the rule's own terms."""
+        fire = _bound("time-to-fire", "first action of the injection -> firing in Prometheus",
+                      [("fault latency (observed)", round(latency, 3)), *self.fire.parts])
+        return replace(self, fire=fire)
 
     def all(self) -> tuple[Bound, ...]:
         return self.fire, self.notify, self.resolve, self.resolved_notice

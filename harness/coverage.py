@@ -2,8 +2,11 @@
 latest Allure results.
 
 Status of an alert or a section:
-- `proven`       every scenario covering it passed in the latest results;
+- `proven`       every scenario covering it passed in the latest results, and the release gate's judgement of
+                 its result files (reports/scenario-results) says proven: bounds met and every negative control
+                 ran and failed as expected;
 - `failing`      a scenario covering it failed or broke;
+- `unproven`     its scenarios passed but a control is missing (or no result file): nothing proven yet;
 - `not run`      scenarios exist but the results hold no outcome for them;
 - `not covered`  no scenario covers it (for an alert: with `rule: undefined` when no rule
                  defines it yet).
@@ -11,13 +14,14 @@ Status of an alert or a section:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from harness.allure_results import ScenarioOutcome, scenario_outcomes, write_synthetic_result
 from harness.runbooks import Findings, Registry, lint
 
-PROVEN, FAILING, NOT_RUN, NOT_COVERED = "proven", "failing", "not run", "not covered"
+PROVEN, FAILING, UNPROVEN, NOT_RUN, NOT_COVERED = "proven", "failing", "unproven", "not run", "not covered"
+STATUSES = (PROVEN, FAILING, UNPROVEN, NOT_RUN, NOT_COVERED)
 
 
 @dataclass
@@ -40,7 +44,7 @@ class Coverage:
         return not self.findings.failed(self.strict)
 
     def to_json(self) -> dict:
-        counts = {kind: {s: sum(r.status == s for r in rows) for s in (PROVEN, FAILING, NOT_RUN, NOT_COVERED)}
+        counts = {kind: {s: sum(r.status == s for r in rows) for s in STATUSES}
                   for kind, rows in (("sections", self.sections), ("alerts", self.alerts))}
         return {"ok": self.ok, "strict": self.strict, "summary": counts,
                 "errors": self.findings.errors, "gaps": self.findings.gaps,
@@ -67,7 +71,24 @@ def _status(scenarios: list[str], outcomes: dict[str, ScenarioOutcome]) -> str:
         return FAILING
     if len(seen) == len(scenarios) and all(s == "passed" for s in seen):
         return PROVEN
+    if any(s == UNPROVEN for s in seen):
+        return UNPROVEN
     return NOT_RUN
+
+
+def judged_by_the_gate(outcomes: dict[str, ScenarioOutcome], results_dir: Path) -> dict[str, ScenarioOutcome]:
+    """A passed proof test counts only as far as the release gate says (harness/gate.py, the same judgement):
+    its result file's bounds and budgets met and every control run and failed as expected in these results.
+    Otherwise it becomes `failed` (a bound broken, a control that did not fail) or `unproven` (missing)."""
+    from harness.gate import PASSED, UNPROVEN as GATE_UNPROVEN, MISSING, evaluate
+    passed = [s for s, o in outcomes.items() if o.status == "passed"]
+    judged = dict(outcomes)
+    for row in evaluate(results_dir, passed).rows:
+        if row.status != PASSED:
+            status = UNPROVEN if row.status in (GATE_UNPROVEN, MISSING) else "failed"
+            judged[row.scenario] = replace(outcomes[row.scenario], status=status,
+                                           message=f"gate: {row.status}: {'; '.join(row.reasons)}")
+    return judged
 
 
 def compute(registry: Registry, outcomes: dict[str, ScenarioOutcome], strict: bool = False) -> Coverage:
@@ -83,8 +104,8 @@ def compute(registry: Registry, outcomes: dict[str, ScenarioOutcome], strict: bo
         ids = [sc.id for sc in registry.scenarios_for_alert(alert)]
         section = runbook_alerts[alert].ref if alert in runbook_alerts else "not in any runbook section"
         rule = f"rule: {rules[alert].file}" if alert in rules else "rule: undefined"
-        failed = [f"{i}: {outcomes[i].message.splitlines()[0][:120]}" for i in ids
-                  if i in outcomes and outcomes[i].status in ("failed", "broken") and outcomes[i].message]
+        failed = [f"{i}: {outcomes[i].message.splitlines()[0][:160]}" for i in ids
+                  if i in outcomes and outcomes[i].status in ("failed", "broken", UNPROVEN) and outcomes[i].message]
         alerts.append(Row(alert, _status(ids, outcomes), ids, "; ".join([section, rule, *failed])))
     return Coverage(sections, alerts, lint(registry), strict)
 

@@ -31,6 +31,10 @@ _KINDS: dict[str, type["Fault"]] = {}
 class Fault(ABC):
     """Something broken on purpose. Subclasses are frozen dataclasses: their fields are the plan."""
     kind: ClassVar[str]
+    # Seconds from the first action of the injection until `in_effect` must hold: the Nemesis gives up
+    # (FaultNotInEffect) after it, so the fault latency the report shows is bounded. Real time, not
+    # compressed. A class sets a tighter bound where its mechanism is quick, with the reason beside it.
+    effect_within: ClassVar[float] = STATE_TIMEOUT
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -126,6 +130,7 @@ class ContainerPaused(ContainerFault):
     """`docker pause`: the process is frozen; connections hang instead of being refused."""
     kind: ClassVar[str] = "container-paused"
     effect_states: ClassVar[tuple[str, ...]] = ("paused",)
+    effect_within: ClassVar[float] = FREEZE_TIMEOUT + 2.0   # the freezer's retries, then one status read
 
     freeze_timeout: ClassVar[float] = FREEZE_TIMEOUT
 
@@ -138,6 +143,7 @@ class ContainerStopped(ContainerFault):
     """`docker stop`: graceful shutdown; the service is down until started again."""
     kind: ClassVar[str] = "container-stopped"
     effect_states: ClassVar[tuple[str, ...]] = ("exited",)
+    effect_within: ClassVar[float] = 12.0   # docker stop: SIGTERM, SIGKILL after `timeout` (5 s), + margin
     timeout: int = 5
 
     def inject(self, owner: StackOwner) -> None:
@@ -149,6 +155,7 @@ class ContainerKilled(ContainerFault):
     """`docker kill`: the process dies at once (SIGKILL by default)."""
     kind: ClassVar[str] = "container-killed"
     effect_states: ClassVar[tuple[str, ...]] = ("exited",)
+    effect_within: ClassVar[float] = 5.0    # SIGKILL: the engine reports the exit at once
     signal: str = "SIGKILL"
 
     def inject(self, owner: StackOwner) -> None:
@@ -258,7 +265,13 @@ class NoFault(Fault):
 class AppliedFault:
     fault: Fault
     ledger_id: str | None
-    injected_at: float
+    injected_at: float                 # the fault was observed in effect
+    started_at: float | None = None    # the first action of the injection
+
+    @property
+    def latency(self) -> float:
+        """First action of the injection -> fault observed in effect."""
+        return round(self.injected_at - (self.started_at or self.injected_at), 3)
 
 
 class Nemesis:
@@ -276,22 +289,26 @@ class Nemesis:
     def inject(self, fault: Fault) -> AppliedFault:
         if self.dry_run:
             print(f"[dry-run] would {self.plan(fault)}", file=self.out)
-            return AppliedFault(fault, None, time.time())
+            now = time.time()
+            return AppliedFault(fault, None, now, now)
         if getattr(fault, "service", ""):
             self.owner.container(fault.service)  # refuses targets outside the stack, before the ledger
         ledger_id = self.ledger.fault_injecting(self.owner.project, fault.describe())
-        applied = AppliedFault(fault, ledger_id, time.time())
+        started = time.time()
+        applied = AppliedFault(fault, ledger_id, started, started)
         try:
             fault.inject(self.owner)
-            wait_until(lambda: fault.in_effect(self.owner), what=f"{fault} to take effect", timeout=STATE_TIMEOUT,
-                       interval=0.05)
+            # one look at least, then what is left of the fault's own bound (counted from the first action)
+            wait_until(lambda: fault.in_effect(self.owner), what=f"{fault} to take effect", interval=0.05,
+                       timeout=max(0.0, fault.effect_within - (time.time() - started)))
         except WaitTimedOut as exc:
             self.revert(applied)
-            raise FaultNotInEffect(f"{fault} was injected but is not in effect: {exc}") from None
+            raise FaultNotInEffect(f"{fault} was injected but not in effect within its bound of "
+                                   f"{fault.effect_within:g}s from the first action: {exc}") from None
         except BaseException:
             self.revert(applied)
             raise
-        return AppliedFault(fault, ledger_id, time.time())
+        return AppliedFault(fault, ledger_id, time.time(), started)
 
     def revert(self, applied: AppliedFault, by: str = "run") -> None:
         """Idempotent: a fault already reverted (e.g. by a remediation) is not reverted again."""

@@ -38,7 +38,7 @@ class Budget:
     scenario file; judged only on runs at that factor (a run at another factor reports them as not
     applicable and is judged by the derived bounds alone).
       remediate  the remediation's own duration (the runbook action, e.g. a restart until healthy)
-      detect     fault in effect -> firing notice at the receiver (end to end)
+      detect     first action of the injection -> firing notice at the receiver (end to end)
       recover    remediation started -> resolved notice at the receiver (end to end)
     """
     remediate: float | None = None

@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from harness.errors import ChaosError, ConfigError, InfrastructureError, UnknownAlert
+from harness.observe.webhook import NOTICE_LABELS
 from harness.runbooks import Registry, ScenarioRef, lint, load_registry
 from harness.scenario import Scenario
 from harness.stack import ROOT
@@ -120,6 +121,10 @@ class Validator:
                 if e.startswith(prefix) and "is not defined by any rule" not in e]
 
     def _route(self, s: Scenario) -> list[ConfigError]:
+        unseen = sorted(set(s.alert_labels or {}) - set(NOTICE_LABELS))
+        if unseen:
+            return [ConfigError(f"alert_labels {unseen} cannot be matched at the receiver: a Slack notice carries "
+                                f"only {', '.join(NOTICE_LABELS)} per alert (alertmanager.yml's text template)")]
         labels = {**self.rules[s.alert], **(s.alert_labels or {}), "alertname": s.alert}
         cmd = [str(tool("amtool")), "config", "routes", "test", f"--config.file={self.am_config}",
                f"--verify.receivers={s.receiver}", *(f"{k}={v}" for k, v in sorted(labels.items()))]

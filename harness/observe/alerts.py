@@ -13,8 +13,8 @@ from harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered
                             NotSteadyState, ResolvedNoticeMissing, ServiceUnreachable, UnknownAlert)
 from harness.mutation import SHADOW_SUFFIX
 from harness.observe.alertmanager import Alertmanager
-from harness.observe.prometheus import AlertingRule, Prometheus, labels_match
-from harness.observe.webhook import WebhookReceiver
+from harness.observe.prometheus import AlertingRule, Prometheus
+from harness.observe.webhook import WebhookReceiver, carries
 from harness.waiting import Check, HoldBroken, WaitResult, WaitTimedOut, describe_history, holds_for, wait_until
 
 POLL_INTERVAL = 0.1
@@ -119,7 +119,7 @@ class AlertObserver:
         """One look at the receiver: did a `status` notice of the alert arrive after `since`? If not, the state
         says what arrived instead (notices at other receivers) and where Alertmanager routes the alert."""
         got = [n for n in self.webhook.notifications(alertname=target.alertname, since=since)
-               if labels_match(n.get("labels") or {}, target.labels) or not n.get("labels")]
+               if carries(n, target.labels)]
         mine = [n for n in got if n["receiver"] == target.receiver and n["status"] == status]
         if mine:
             return Check(True, f"{status} notice received", mine[0]["received_at"])

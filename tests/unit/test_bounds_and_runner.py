@@ -243,8 +243,9 @@ class FakeAlertmanager:
         return set(self.receivers)
 
 
-def _notice(receiver, status, alertname="X", at=10.0):
-    return {"receiver": receiver, "status": status, "alertname": alertname, "received_at": at}
+def _notice(receiver, status, alertname="X", at=10.0, severity="critical"):
+    return {"receiver": receiver, "status": status, "alertname": alertname, "received_at": at,
+            "alerts": [{"alertname": alertname, "severity": severity}]}
 
 
 @pytest.mark.parametrize("notices,done,state", [
@@ -260,6 +261,12 @@ def test_delivery_matches_receiver_status_alertname_and_time(notices, done, stat
     assert check.done is done and state in check.state
     if not done:
         assert "routes it to ['default']" in check.state
+
+
+@pytest.mark.parametrize("labels,done", [(None, True), ({"severity": "critical"}, True), ({"severity": "high"}, False)])
+def test_delivery_matches_the_labels_the_notice_carries(labels, done):
+    observer = AlertObserver(None, FakeAlertmanager(["data-ops"]), FakeWebhook([_notice("data-ops", "firing")]))
+    assert observer.delivery(AlertTarget("X", "data-ops", labels), status="firing", since=5.0).done is done
 
 
 class FakePrometheus:
@@ -307,10 +314,12 @@ def _notices_module():
     ("something else", "unknown", None),
 ])
 def test_the_webhook_receiver_parses_alertmanagers_slack_payload(title, status, alertname):
-    payload = {"channel": "#data-ops", "attachments": [{"title": title, "text": "*X* (critical) summary"}]}
+    text = "*X* (critical) summary\nrunbook: http://r\n*X* (high) other summary\nrunbook: http://r\n"
+    payload = {"channel": "#data-ops", "attachments": [{"title": title, "text": text}]}
     notice = _notices_module().parse("data-ops", payload, 12.5)
     assert (notice["status"], notice["alertname"], notice["receiver"]) == (status, alertname, "data-ops")
     assert notice["received_at"] == 12.5 and notice["channel"] == "#data-ops"
+    assert notice["alerts"] == [{"alertname": "X", "severity": "critical"}, {"alertname": "X", "severity": "high"}]
 
 
 class VerifyPrometheus:
@@ -349,3 +358,55 @@ def test_a_notice_not_yet_routed_is_waited_for_until_the_timeout():
     observer = AlertObserver(None, FakeAlertmanager([]), FakeWebhook([]))
     with pytest.raises(AlertNotDelivered, match="not received within 0.3s"):
         observer.wait_delivered(AlertTarget("X", "data-ops"), status="firing", since=0.0, timeout=0.3)
+
+
+# ---------------------------------------------------------------------------------------------- fault latency
+def test_time_to_fire_counts_from_the_first_action_with_the_observed_fault_latency_in_its_bound():
+    class SlowNemesis(FakeNemesis):
+        def inject(self, fault):
+            started = time.time()
+            time.sleep(0.2)                     # the fault takes 0.2 s to be observed in effect
+            return AppliedFault(fault, None, time.time(), started)
+
+    obs = FakeObserver()
+    result = ScenarioRunner(FakeStack(), obs, SlowNemesis(), Journal(Silent())).run(_scenario())
+    assert result.verdict == "passed", result.failures
+    assert result.fault_latency >= 0.2 and result.time_to_fire >= result.fault_latency
+    assert result.bounds.fire.measures.startswith("first action of the injection")
+    assert result.bounds.fire.arithmetic.startswith(f"fault latency (observed) {result.fault_latency:g}s + for 4s")
+    latency = {m.name: m for m in result.measures()}["fault latency"]
+    assert latency.kind == "bound" and latency.limit == NoFault.effect_within and not latency.exceeded
+
+
+def test_the_nemesis_gives_up_on_a_fault_at_its_own_bound_from_the_first_action(tmp_path):
+    from dataclasses import dataclass as frozen_dataclass
+    from typing import ClassVar
+
+    from harness.errors import FaultNotInEffect
+    from harness.faults import Fault, Nemesis
+    from harness.ledger import Ledger
+    from harness.waiting import Check
+
+    @frozen_dataclass(frozen=True)
+    class NeverTakesEffect(Fault):
+        kind: ClassVar[str] = "test-never-takes-effect"
+        effect_within: ClassVar[float] = 0.5
+        reverted: list = field(default_factory=list)
+
+        def inject(self, owner):
+            time.sleep(0.3)               # the injection's own work counts against the bound
+
+        def revert(self, owner):
+            self.reverted.append(True)
+
+        def in_effect(self, owner):
+            return Check(False, "not yet")
+
+    class Owner:
+        project = "chaos-test"
+
+    fault = NeverTakesEffect()
+    started = time.time()
+    with pytest.raises(FaultNotInEffect, match="within its bound of 0.5s from the first action"):
+        Nemesis(Owner(), Ledger(tmp_path / "ledger.jsonl")).inject(fault)
+    assert time.time() - started < 1.0 and fault.reverted == [True]

@@ -140,3 +140,15 @@ def test_gate_command_judges_existing_results_with_its_exit_code(tmp_path):
 def test_gate_command_rejects_an_unknown_scenario_with_exit_2(tmp_path):
     bad = _cli("gate", "--no-run", "--results-dir", str(tmp_path), "--scenario", "notification_redis_outag")
     assert bad.returncode == 2 and "did you mean notification_redis_outage" in bad.stderr
+
+
+def test_coverage_counts_a_passed_scenario_as_proven_only_when_the_gate_does(tmp_path):
+    from harness.allure_results import ScenarioOutcome
+    from harness.coverage import UNPROVEN as NOT_PROVEN, judged_by_the_gate
+    _write(tmp_path, {"s1": _result(), "s2": _result()}, controls={CONTROLS[0].name: None})
+    _write(tmp_path, {"s3": _result()}, controls={CONTROLS[1].name: _control(CONTROLS[1].name, as_expected=False)})
+    outcomes = {s: ScenarioOutcome(s, "passed", "", 1) for s in ("s1", "s2", "s3", "s4")}
+    judged = judged_by_the_gate(outcomes, tmp_path)
+    assert {s: o.status for s, o in judged.items()} == {"s1": NOT_PROVEN, "s2": NOT_PROVEN, "s3": "failed",
+                                                        "s4": NOT_PROVEN}
+    assert "missing: not run" in judged["s1"].message and "no result file" in judged["s4"].message

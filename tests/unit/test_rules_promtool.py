@@ -81,7 +81,8 @@ def _mutated_copy(tmp_path: Path, alert: str, mutate) -> list[Path]:
     for group in doc["groups"]:
         group["rules"] = [mutate(r) if r.get("alert") == alert else r for r in group["rules"]]
     file.write_text(yaml.safe_dump(doc, sort_keys=False))
-    return sorted((tmp_path / "tests").glob("*.test.yml"))
+    # only the test files with cases of this alert: the others cannot notice the mutation (6x fewer evaluations)
+    return [f for f in sorted((tmp_path / "tests").glob("*.test.yml")) if any(c["alertname"] == alert for c in _cases([f]))]
 
 
 # Alerts without any case are reported once, by the completeness test above, not 4 times here.

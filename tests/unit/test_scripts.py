@@ -48,8 +48,12 @@ def test_an_unreachable_service_is_a_clear_failure(script):
                                          ("scripts/chaos/simulate_ttl_oversell.py", ["--ttl", "60"])])
 def test_stack_drills_refuse_a_url_that_is_not_a_test_stack(script, args):
     result = _run(script, "--base-url", f"http://127.0.0.1:{_closed_port()}", *args)
+    assert "Traceback" not in result.stderr
+    if "no Docker engine answers" in result.stderr:     # `make unit` needs no engine: the drill says so, clearly
+        assert result.returncode == 1 and "make bootstrap" in result.stderr
+        return
     assert result.returncode == 2
-    assert "no chaos stack publishes" in result.stderr and "Traceback" not in result.stderr
+    assert "no chaos stack publishes" in result.stderr
 
 
 @pytest.mark.parametrize("args,message", [(["--count", "0"], "--count must be between 1 and 10000"),

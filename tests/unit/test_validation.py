@@ -29,6 +29,7 @@ def test_every_scenario_in_the_repository_is_valid():
     ({"profiles": ("nope",)}, "ConfigError", "compose profile(s) nope"),
     ({"fault": ContainerStopped("rediss")}, "ConfigError", "did you mean redis"),
     ({"fault": ContainerStopped("kafka")}, "ConfigError", "started only with profile(s) kafka"),
+    ({"alert_labels": {"instance": "redis:6379"}}, "ConfigError", "carries only alertname, severity"),
 ])
 def test_a_broken_scenario_is_rejected_with_a_reason(changes, error, words):
     check = validate([BASE.but(**changes)])[BASE.id]

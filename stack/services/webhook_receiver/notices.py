@@ -7,10 +7,14 @@ import re
 # Alertmanager's title template: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}' ("[FIRING:2] X" when
 # the group holds several alerts)
 TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::\d+)?\]\s+(?P<alertname>\S+)")
+# Alertmanager's text template, one line per alert of the group:
+# '{{ range .Alerts }}*{{ .Labels.alertname }}* ({{ .Labels.severity }}) {{ .Annotations.summary }}...'
+ALERT_LINE = re.compile(r"^\*(?P<alertname>[^*\s]+)\* \((?P<severity>[^)]*)\)", re.MULTILINE)
 
 
 def parse(receiver: str, payload: dict, received_at: float) -> dict:
-    """One notice: receiver, channel, status (firing|resolved|unknown), alertname, title, text, the payload."""
+    """One notice: receiver, channel, status (firing|resolved|unknown), alertname, the labels of each alert it
+    carries (the ones the text template prints: alertname, severity), title, text, the payload."""
     attachment = (payload.get("attachments") or [{}])[0]
     title = attachment.get("title") or payload.get("text") or ""
     match = TITLE.match(title)
@@ -21,6 +25,7 @@ def parse(receiver: str, payload: dict, received_at: float) -> dict:
         "alertname": match["alertname"] if match else None,
         "title": title,
         "text": attachment.get("text", ""),
+        "alerts": [m.groupdict() for m in ALERT_LINE.finditer(attachment.get("text", ""))],
         "received_at": received_at,
         "payload": payload,
     }
