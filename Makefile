@@ -3,7 +3,7 @@ PY         := .venv/bin/python
 ALLURE_DIR ?= reports/allure-results
 ARGS       ?=
 
-.PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate \
+.PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate bench \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
 	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay
 
@@ -18,14 +18,14 @@ tools:          ## only the venv and host tools (promtool, Allure CLI, actionlin
 
 chaos: bootstrap ## MAIN JOB: every runbook scenario and its negative controls against the bundled stack -> reports/allure-results + reports/allure-report
 	@rm -rf $(ALLURE_DIR)
-	$(PY) -m pytest -m chaos --alluredir $(ALLURE_DIR) $(ARGS); status=$$?; \
+	$(PY) -m pytest -m chaos --alluredir=$(ALLURE_DIR) $(ARGS); status=$$?; \
 	  $(PY) -m harness coverage --alluredir $(ALLURE_DIR) || true; \
 	  $(PY) -m harness report --alluredir $(ALLURE_DIR) || true; \
 	  exit $$status
 
 test: bootstrap ## the whole test suite: unit, stack integration, crash recovery and the chaos scenarios
 	@rm -rf $(ALLURE_DIR)
-	$(PY) -m pytest --alluredir $(ALLURE_DIR) $(ARGS)
+	$(PY) -m pytest --alluredir=$(ALLURE_DIR) $(ARGS)
 
 unit: tools     ## fast tests of the harness itself, promtool rule tests, report and workflow checks (no containers)
 	$(PY) -m pytest -m unit $(ARGS)
@@ -56,6 +56,9 @@ coverage: tools ## runbook sections and alerts: proven / failing / not run / not
 
 gate: bootstrap ## release gate: run scenarios (ARGS="--scenario ID"), judge budgets; reports/gate.*; exit 0/1/2
 	$(PY) -m harness gate --alluredir $(ALLURE_DIR) $(ARGS)
+
+bench: bootstrap ## our Redis drill vs the Chaos Toolkit peer on one stack (ARGS="--runs 5", "--suite reports/allure-results") -> reports/bench.md
+	$(PY) -m harness bench $(ARGS)
 
 report: tools   ## Allure HTML report (offline, with history and categories) in reports/allure-report
 	-$(PY) -m harness coverage --alluredir $(ALLURE_DIR)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from harness.errors import ChaosError, ConfigError
@@ -89,8 +91,28 @@ def _cmd_stack(args) -> int:
           f"  prometheus:   {stack.url('prometheus', 9090)}\n  alertmanager: {stack.url('alertmanager', 9093)}\n"
           f"  notification-service: {stack.url('notification-service', 8000)}\n"
           f"  webhook-receiver:     {stack.url('webhook-receiver', 8000)}\n"
+          f"  run scenarios against it (seconds, no stack start): "
+          f".venv/bin/python -m pytest -m chaos --stack {stack.project} --scenario ID\n"
           f"  remove:  python -m harness cleanup --project {stack.project}")
     return EXIT_OK
+
+
+def _cmd_bench(args) -> int:
+    from harness import bench
+    report: dict = {}
+    if args.runs:
+        report = bench.drill(args.runs, ctk=not args.no_ctk, keep=args.keep)
+    if args.suite:
+        report["suite"] = bench.suite_phases(Path(args.suite))
+        report.setdefault("at", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "bench.md").write_text(bench.to_markdown(report))
+    print(bench.to_markdown(report))
+    print(f"wrote {out / 'bench.json'}, {out / 'bench.md'}")
+    failed = [r for r in report.get("runs", []) if r.get("verdict", "passed") != "passed" or r.get("error")]
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _cmd_coverage(args) -> int:
@@ -124,7 +146,7 @@ def _cmd_gate(args) -> int:
             for stale in results_dir.glob(f"{s.id}.*json"):
                 stale.unlink(missing_ok=True)
         cmd = [sys.executable, "-m", "pytest", "tests/chaos", "-m", "chaos",   # proof runs and their controls
-               "--alluredir", args.alluredir, *[f"--scenario={s.id}" for s in chosen], *args.pytest_args]
+               f"--alluredir={args.alluredir}", *[f"--scenario={s.id}" for s in chosen], *args.pytest_args]
         print("gate: " + " ".join(cmd), flush=True)
         env = {**os.environ, "CHAOS_RESULTS_DIR": str(results_dir)}
         rc = subprocess.run(cmd, cwd=ROOT, env=env).returncode
@@ -189,6 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(ROOT / "build" / "monitoring"), help="output directory (default: %(default)s)")
     p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("bench", help="our Redis-outage drill side by side with the Chaos Toolkit peer on one stack "
+                                     "(median and spread), and/or a suite run's wall time by phase")
+    p.add_argument("--runs", type=int, default=3, help="runs per tool (0: none; default %(default)s)")
+    p.add_argument("--no-ctk", action="store_true", help="only our drill (no Chaos Toolkit venv needed)")
+    p.add_argument("--keep", action="store_true", help="leave the benchmark's stack running")
+    p.add_argument("--suite", metavar="ALLUREDIR", help="also split a suite run's wall time by phase, from its "
+                                                        "Allure results (e.g. reports/allure-results)")
+    p.add_argument("--out", default=str(ROOT / "reports"), help="where bench.json/.md go (default: %(default)s)")
+    p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("coverage", help="runbook sections and alerts with their status; fails on dangling references")
     p.add_argument("--alluredir", default=str(ROOT / "reports" / "allure-results"),

@@ -3,33 +3,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.readiness import READY_TIMEOUT, wait_ready
 from harness.scenario import RemediationContext
-from harness.stack import StackOwner
-from harness.waiting import Check, wait_until
-
-HEALTHY_TIMEOUT = 30.0
-
-
-def wait_healthy(owner: StackOwner, service: str, timeout: float = HEALTHY_TIMEOUT) -> None:
-    def probe() -> Check:
-        container = owner.container(service)
-        health = container.attrs.get("State", {}).get("Health", {}).get("Status")
-        state = f"{container.status}/{health or 'no healthcheck'}"
-        return Check(container.status == "running" and health in (None, "healthy"), state)
-    wait_until(probe, what=f"{service} to be running and healthy", timeout=timeout, interval=0.1)
 
 
 @dataclass(frozen=True)
 class RestartService:
-    """`docker compose restart <service>` (starts it if stopped), then wait until it is healthy."""
+    """`docker compose restart <service>` (starts it if stopped), then wait until it answers from the host
+    (harness/readiness.py: its protocol ping on the published port, every 0.1 s)."""
     service: str
 
     def __call__(self, ctx: RemediationContext) -> None:
         ctx.owner.container(self.service).restart(timeout=5)
-        wait_healthy(ctx.owner, self.service)
+        wait_ready(ctx.owner, self.service)
 
     def __str__(self) -> str:
         return f"restart {self.service}"
+
+
+@dataclass(frozen=True)
+class ResumeService:
+    """Bring a stopped or frozen service back (`docker unpause`, or `docker start`) and wait until it answers
+    from the host: a stuck consumer catching up on its backlog, a Cassandra node serving CQL again."""
+    service: str
+    description: str = ""
+    timeout: float = READY_TIMEOUT
+
+    def __call__(self, ctx: RemediationContext) -> None:
+        container = ctx.owner.container(self.service)
+        container.reload()
+        if container.status == "paused":
+            container.unpause()
+        elif container.status != "running":
+            container.start()
+        wait_ready(ctx.owner, self.service, timeout=self.timeout)
+
+    def __str__(self) -> str:
+        return self.description or f"resume {self.service}"
 
 
 @dataclass(frozen=True)

@@ -146,23 +146,3 @@ class RestoreReservationTtl:
 
     def __str__(self) -> str:
         return f"ALTER TABLE {self.keyspace}.{self.table} WITH default_time_to_live = {self.ttl} (the baseline)"
-
-
-@dataclass(frozen=True)
-class BringNodeBack:
-    """Remediation for a node down: start (or unpause) its container and wait until it serves CQL again;
-    gossip then marks it UN on the other node."""
-    service: str = "cassandra-node2"
-
-    def __call__(self, ctx: "RemediationContext") -> None:
-        from harness.actions import wait_healthy
-        container = ctx.owner.container(self.service)
-        container.reload()
-        if container.status == "paused":
-            container.unpause()
-        elif container.status != "running":
-            container.start()
-        wait_healthy(ctx.owner, self.service, timeout=60)
-
-    def __str__(self) -> str:
-        return f"bring {self.service} back (docker start/unpause) until it serves CQL"

@@ -15,7 +15,8 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from harness.bounds import Bounds, fault_latency_bound
-from harness.errors import AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing, ScenarioFailed
+from harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded,
+                            ResolvedNoticeMissing, ScenarioFailed)
 from harness.faults import AppliedFault, Nemesis
 from harness.journal import Journal
 from harness.observe.alerts import AlertObserver, AlertTarget
@@ -176,8 +177,12 @@ class ScenarioRunner:
     def __init__(self, stack: Stack, observer: AlertObserver, nemesis: Nemesis, journal: Journal) -> None:
         self.stack, self.observer, self.nemesis, self.journal = stack, observer, nemesis, journal
 
-    def run(self, scenario: Scenario) -> ScenarioResult:
+    def run(self, scenario: Scenario, *, expect_failing: tuple[type[ScenarioFailed], ...] = ()) -> ScenarioResult:
+        """`expect_failing` (negative controls): the checks whose failure classes are listed give up at their bound
+        instead of bound + slack. Past its bound a check has already failed its verdict (a later event would be
+        BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack."""
         result = ScenarioResult(scenario)
+        self._expect_failing = expect_failing
         try:
             self._run(scenario, result)
         except Exception as exc:  # noqa: BLE001 - a verdict, or broken (nothing proven); never a crash
@@ -188,6 +193,12 @@ class ScenarioRunner:
         if exceeded:
             result.failures.append(BudgetExceeded(f"{scenario.alert}: " + "; ".join(exceeded)))
         return result
+
+    _expect_failing: tuple = ()
+
+    def _window(self, bound, failure: type[ScenarioFailed]) -> float:
+        """How long a check waits: its bound when a control expects it to fail, else bound + slack (timeout)."""
+        return bound.seconds if any(issubclass(failure, e) for e in self._expect_failing) else bound.timeout
 
     def _soft(self, result: ScenarioResult, call, *args, **kwargs):
         """A check after which the run still proves something: its failure is recorded, the run goes on."""
@@ -230,22 +241,26 @@ class ScenarioRunner:
                 with self.journal.phase("Detect", f"{target} fires ({bounds.fire}) and reaches {scenario.receiver} "
                                                   f"({bounds.notify})"):
                     tl.pending, tl.firing = self.observer.wait_firing(
-                        target, since=tl.inject_started, timeout=max(0.0, bounds.fire.timeout - applied.latency))
+                        target, since=tl.inject_started,
+                        timeout=max(0.0, self._window(bounds.fire, AlertDidNotFire) - applied.latency))
                     if shadow is not None:
                         verdict = self.observer.broken_rule_control(target, since=tl.pending or tl.injected)
                         result.controls["broken metric"] = f"{type(verdict).__name__}: {verdict}"
                     tl.notified = self._soft(result, self.observer.wait_delivered, target, status="firing",
-                                             since=tl.inject_started, timeout=bounds.notify.timeout)
+                                             since=tl.inject_started,
+                                             timeout=self._window(bounds.notify, AlertNotDelivered))
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
                     tl.remediation_started = time.time()
                     scenario.remediation(RemediationContext(self.stack.owner, lambda: self.nemesis.revert(applied)))
                     tl.remediated = time.time()
                 with self.journal.phase("Recover", f"{target} resolves ({bounds.resolve}) and the resolution reaches "
                                                    f"{scenario.receiver} ({bounds.resolved_notice})"):
-                    tl.resolved = self.observer.wait_resolved(target, timeout=bounds.resolve.timeout)
+                    tl.resolved = self.observer.wait_resolved(
+                        target, timeout=self._window(bounds.resolve, AlertDidNotClear))
                     tl.resolved_notified = self._soft(result, self.observer.wait_delivered, target,
                                                       status="resolved", since=tl.remediation_started,
-                                                      timeout=bounds.resolved_notice.timeout)
+                                                      timeout=self._window(bounds.resolved_notice,
+                                                                           ResolvedNoticeMissing))
                     if tl.resolved_notified is not None and tl.resolved_notified < tl.resolved:
                         # it cleared during a long remediation, before the first poll after it: the notice
                         # cannot precede the resolution, so its arrival is the best bound we have on it

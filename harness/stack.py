@@ -16,7 +16,7 @@ from docker.models.containers import Container
 from testcontainers.compose import DockerCompose
 
 from harness.docker_env import apply_build_env, docker_client
-from harness.errors import ForeignTarget, StackStartError
+from harness.errors import ConfigError, ForeignTarget, StackStartError
 from harness.ledger import Ledger
 from harness.timing import DEFAULT_FACTOR, MonitoringSources, TimingProfile, format_duration, render_test_config
 
@@ -84,8 +84,9 @@ def owner_of_url(url: str) -> StackOwner:
 class Stack:
     def __init__(self, project: str | None = None, *, root: Path = ROOT, time_factor: float = DEFAULT_FACTOR,
                  ledger: Ledger | None = None, services: list[str] | None = None,
-                 profiles: list[str] | None = None) -> None:
+                 profiles: list[str] | None = None, extra_rule_files: tuple[Path, ...] = ()) -> None:
         self.project = project or new_project_name()
+        self.extra_rule_files = tuple(extra_rule_files)   # loaded beside the production rules (the benchmark's)
         self.root = root
         self.time_factor = time_factor
         self.ledger = ledger or Ledger(root / "reports" / "ledger.jsonl")
@@ -101,15 +102,48 @@ class Stack:
     # -- lifecycle --------------------------------------------------------------------------
     def render(self) -> TimingProfile:
         """Write the compressed monitoring config and the env file of this project."""
-        self.profile = render_test_config(MonitoringSources(self.root / "stack" / "monitoring"),
+        self.profile = render_test_config(MonitoringSources(self.root / "stack" / "monitoring", self.extra_rule_files),
                                           self.work_dir / "monitoring", self.time_factor)
         self.env_file.write_text(
             f"COMPOSE_PROJECT_NAME={self.project}\n"
             f"CHAOS_CONFIG_DIR={self.work_dir / 'monitoring'}\n"
             f"CHAOS_PROM_RESEND_DELAY={format_duration(round(self.profile.resend_delay * 1000))}\n"
             f"CHAOS_TIME_FACTOR={self.time_factor:g}\n"
+            f"CHAOS_PROFILES={','.join(self.profiles)}\n"
             + "".join(f"{k}={v}\n" for p in self.profiles for k, v in PROFILE_ENV.get(p, {}).items()))
         return self.profile
+
+    @classmethod
+    def attach(cls, project: str, *, root: Path = ROOT, ledger: Ledger | None = None,
+               profiles: list[str] | None = None, time_factor: float | None = None) -> "Stack":
+        """A stack someone started earlier (`make stack-up`), for a warm inner loop: nothing is built, started or
+        rendered; its timers are the ones it was rendered with. Refuses (ConfigError, at once) a stack that is not
+        running, lacks a compose profile the chosen scenarios need, or runs at another time factor."""
+        work_dir = root / "build" / "stacks" / project
+        env_file, timing = work_dir / "stack.env", work_dir / "monitoring" / "timing.json"
+        if not env_file.is_file() or not timing.is_file():
+            raise ConfigError(f"--stack {project}: no such stack on this machine ({env_file} missing); start one with "
+                              f"`make stack-up` and pass the project name it prints")
+        env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+        running = [c for c in StackOwner(project).containers() if c.status == "running"]
+        if not running:
+            raise ConfigError(f"--stack {project}: its containers are not running (docker compose ps: "
+                              f"`docker compose -f {root / COMPOSE_FILE} --env-file {env_file} ps`)")
+        have = [p for p in env.get("CHAOS_PROFILES", "").split(",") if p]
+        missing = sorted(set(profiles or []) - set(have))
+        if missing:
+            wanted = " ".join(f"--profile {p}" for p in sorted(set(have) | set(missing)))
+            raise ConfigError(f"--stack {project} runs compose profiles {have or 'none'}; the chosen scenarios also "
+                              f"need {missing}: start a stack with `make stack-up ARGS='{wanted}'`")
+        stack = cls(project, root=root, time_factor=float(env.get("CHAOS_TIME_FACTOR", DEFAULT_FACTOR)), ledger=ledger,
+                    profiles=have)
+        if time_factor is not None and abs(time_factor - stack.time_factor) > 1e-9:
+            raise ConfigError(f"--stack {project} runs at time factor {stack.time_factor:g}, not {time_factor:g}")
+        stack.profile = TimingProfile.from_json(timing.read_text())
+        stack.attached = True
+        return stack
+
+    attached = False   # True for a stack this process did not start (and must leave running)
 
     def start(self) -> "Stack":
         apply_build_env()

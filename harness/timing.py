@@ -187,8 +187,10 @@ def compress_alertmanager_config(config: dict, factor: float) -> dict:
 
 @dataclass(frozen=True)
 class MonitoringSources:
-    """Where the production monitoring files live (stack/monitoring)."""
+    """Where the production monitoring files live (stack/monitoring), plus rule files a tool loads beside them
+    (the benchmark's peer rule, bench/rules/): compressed the same way, never part of the production rules."""
     root: Path
+    extra_rule_files: tuple[Path, ...] = ()
 
     @property
     def prometheus_yml(self) -> Path:
@@ -196,7 +198,7 @@ class MonitoringSources:
 
     @property
     def rule_files(self) -> list[Path]:
-        return sorted((self.root / "prometheus" / "rules").glob("*.yml"))
+        return sorted((self.root / "prometheus" / "rules").glob("*.yml")) + list(self.extra_rule_files)
 
     @property
     def alertmanager_yml(self) -> Path:

@@ -18,7 +18,7 @@ Clear delay: once node2 serves CQL again (the end of the remediation) node1 mark
 gossip round brings its heartbeat: one gossip interval, 1 s, real time.
 """
 from harness import signals
-from harness.cassandra import BringNodeBack
+from harness.actions import ResumeService
 from harness.faults import ContainerPaused
 from harness.scenario import Budget, Scenario
 
@@ -34,7 +34,8 @@ scenario = Scenario(
     receiver="data-ops",
     fault=ContainerPaused("cassandra-node2"),
     drill="cassandra-node2 frozen (docker pause) in the two-node cluster",
-    remediation=BringNodeBack("cassandra-node2"),
+    remediation=ResumeService("cassandra-node2", "bring cassandra-node2 back (docker start/unpause) until it "
+                                                    "serves CQL", timeout=60),
     remediation_text="bring cassandra-node2 back (docker start/unpause) until nodetool status shows it UN",
     chart_query="max(org_apache_cassandra_net_failuredetector_downendpointcount)",
     severity="critical",

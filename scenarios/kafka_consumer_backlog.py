@@ -17,8 +17,8 @@ Signal delay: the burst is acknowledged and the consumer frozen when the fault i
 Clear delay:  the same round after the consumer is back.
 """
 from harness import signals
+from harness.actions import ResumeService
 from harness.faults import ConsumerFrozenDuringBurst
-from harness.kafka import ResumeConsumer
 from harness.scenario import Budget, Scenario
 
 LAG_EXPORTER = signals.exporter_round(interval=0.5, round_seconds=0.5, exporter="kafka lag exporter")
@@ -32,7 +32,7 @@ scenario = Scenario(
     receiver="data-ops",
     fault=ConsumerFrozenDuringBurst("order-processor", producer="order-producer", messages=6000),
     drill="order-processor frozen (docker pause) while order-producer writes 6000 events",
-    remediation=ResumeConsumer("order-processor"),
+    remediation=ResumeService("order-processor"),
     remediation_text="resume the order-processor consumer (it catches up on the backlog)",
     chart_query="sum by (consumergroup, topic) (kafka_consumergroup_lag)",
     severity="critical",

@@ -59,6 +59,7 @@ class FakeObserver:
     fail: dict = field(default_factory=dict)      # wait name -> exception
     calls: list = field(default_factory=list)
     shadow: bool = True
+    timeouts: dict = field(default_factory=dict)
 
     def _step(self, name):
         self.calls.append(name)
@@ -83,6 +84,7 @@ class FakeObserver:
         return ""
 
     def wait_firing(self, target, *, since, timeout):
+        self.timeouts["firing"] = timeout
         at = self._step("firing")
         return at, at
 
@@ -91,9 +93,11 @@ class FakeObserver:
         return AlertDidNotFire("shadow stayed inactive")
 
     def wait_delivered(self, target, *, status, since, timeout):
+        self.timeouts[f"{status} notice"] = timeout
         return self._step(f"{status} notice")
 
     def wait_resolved(self, target, *, timeout):
+        self.timeouts["resolved"] = timeout
         return self._step("resolved")
 
     def verify_healthy(self, target, *, metric, duration):
@@ -410,3 +414,14 @@ def test_the_nemesis_gives_up_on_a_fault_at_its_own_bound_from_the_first_action(
     with pytest.raises(FaultNotInEffect, match="within its bound of 0.5s from the first action"):
         Nemesis(Owner(), Ledger(tmp_path / "ledger.jsonl")).inject(fault)
     assert time.time() - started < 1.0 and fault.reverted == [True]
+
+
+def test_a_control_gives_up_at_the_bound_only_on_the_checks_it_expects_to_fail():
+    obs = FakeObserver(fail={"resolved notice": ResolvedNoticeMissing("none")})
+    result = ScenarioRunner(FakeStack(), obs, FakeNemesis(), Journal(Silent())).run(
+        _scenario(), expect_failing=(ResolvedNoticeMissing,))
+    b = result.bounds
+    assert obs.timeouts["resolved notice"] == b.resolved_notice.seconds          # expected to fail: its bound
+    assert obs.timeouts["resolved"] == b.resolve.timeout                         # expected to pass: with slack
+    assert obs.timeouts["firing notice"] == b.notify.timeout
+    assert obs.timeouts["firing"] == pytest.approx(b.fire.timeout - result.fault_latency, abs=0.01)

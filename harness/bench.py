@@ -1,0 +1,165 @@
+"""The benchmark (`make bench`): our Redis-outage drill side by side with the Chaos Toolkit peer, on one stack.
+
+Both tools watch the same rule (bench/rules/bench.yml: `redis_up == 0` for 90s, 3 s at factor 30), loaded
+beside the production rules by the benchmark's own stack, and break the same container. Per run:
+
+  ours  the scenario below through the harness' runner: steady state, stop Redis, firing in Prometheus,
+        firing notice at the receiver, restart Redis (ready when it answers PING from the host), resolved,
+        resolved notice at the receiver, verify. wall = first action of the injection -> end of verify;
+        run = the whole run, steady state included (comparable with the peer's process wall time).
+  ctk   bench/ctk/redis-outage.json (`docker stop`, wait firing, `docker start`, wait inactive; no delivery, no
+        resolved notice, no bound), run by bench/ctk/run.sh in its own venv. Wall = the `chaos run` process.
+
+Overhead over the floor: detection = time-to-fire (from the fault in effect) - (for + scrape + evaluation),
+recovery = time-to-resolve (from the end of the remediation) - (scrape + evaluation): what polling adds on top
+of what Prometheus needs at best (negative when the scrape/evaluation phase happened to be short).
+The suite's wall time split by phase comes from an Allure results dir (`--suite`): the journal's phases are
+Allure steps, the stack start is the `chaos_stack` fixture.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from harness.actions import RestartService
+from harness.faults import ContainerStopped, Nemesis
+from harness.journal import ConsoleHandler, Journal
+from harness.observe.alertmanager import Alertmanager
+from harness.observe.alerts import AlertObserver, AlertTarget
+from harness.observe.prometheus import Prometheus
+from harness.observe.webhook import WebhookReceiver
+from harness.readiness import wait_ready
+from harness.runner import ScenarioResult, ScenarioRunner
+from harness.scenario import Scenario
+from harness.stack import ROOT, Stack
+
+BENCH_RULES = ROOT / "bench" / "rules" / "bench.yml"
+CTK_RUN = ROOT / "bench" / "ctk" / "run.sh"
+ALERT = "BenchRedisDown"
+
+SCENARIO = Scenario(
+    id="bench_redis_down", title="Redis stopped: BenchRedisDown fires, clears after a restart",
+    runbook="benchmark#redis", service="redis", alert=ALERT, receiver="data-ops",
+    fault=ContainerStopped("redis"), remediation=RestartService("redis"), chart_query="redis_up",
+    drill="docker stop redis", remediation_text="docker restart redis")
+
+PHASES = ("Steady state", "Inject fault", "Detect", "Remediate", "Recover", "Verify")
+
+
+def _ours(result: ScenarioResult, profile) -> dict:
+    tl, rule_for = result.timeline, result.bounds.fire.parts
+    for_seconds = dict(rule_for).get("for", 0.0)
+    floor_detect = for_seconds + profile.scrape_interval + profile.evaluation_interval
+    floor_recover = profile.scrape_interval + profile.evaluation_interval
+    return {"tool": "ours", "verdict": result.verdict,
+            "wall_s": tl.since("inject_started", "verified"),
+            "ttf_s": result.time_to_fire, "ttn_s": result.time_to_notify,
+            "remediation_s": result.remediation_duration, "ttr_s": tl.since("remediation_started", "resolved"),
+            "resolved_notice_s": tl.since("remediation_started", "resolved_notified"),
+            "detect_overhead_s": round(tl.since("injected", "firing") - floor_detect, 3),
+            "recover_overhead_s": round(result.time_to_resolve - floor_recover, 3)}
+
+
+def _ctk(stack: Stack, prometheus_url: str, profile) -> dict:
+    container = stack.owner.container("redis").name
+    env = {**os.environ, "PROM_URL": prometheus_url, "TARGET": container, "ALERT": ALERT}
+    done = subprocess.run(["bash", str(CTK_RUN)], env=env, capture_output=True, text=True, timeout=600)
+    try:
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"tool": "ctk", "error": (done.stdout + done.stderr)[-500:]}
+    floor_detect = 3.0 + profile.scrape_interval + profile.evaluation_interval
+    data["detect_overhead_s"] = round(data["ttf_s"] - floor_detect, 3) if data.get("ttf_s") is not None else None
+    return data
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Median and spread (min-max) of every numeric field, per tool."""
+    by_tool: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for run in runs:
+        for key, value in run.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "rc":
+                by_tool[run["tool"]][key].append(value)
+    return {tool: {key: {"median": round(statistics.median(v), 3), "min": round(min(v), 3), "max": round(max(v), 3),
+                         "n": len(v)} for key, v in fields.items()} for tool, fields in by_tool.items()}
+
+
+def drill(runs: int, *, ctk: bool = True, keep: bool = False) -> dict:
+    stack = Stack(extra_rule_files=(BENCH_RULES,))
+    started = time.time()
+    stack.start()
+    stack_start = round(time.time() - started, 1)
+    try:
+        prom_url = stack.url("prometheus", 9090)
+        observer = AlertObserver(Prometheus(prom_url), Alertmanager(stack.url("alertmanager", 9093)),
+                                 WebhookReceiver(stack.url("webhook-receiver", 8000)))
+        runner = ScenarioRunner(stack, observer, Nemesis(stack.owner, stack.ledger), Journal(ConsoleHandler()))
+        results: list[dict] = []
+        for i in range(runs):
+            print(f"[bench] ours {i + 1}/{runs}", flush=True)
+            began = time.time()
+            result = runner.run(SCENARIO)
+            results.append(_ours(result, stack.profile) | {"run_s": round(time.time() - began, 3)})
+        if ctk:
+            target = AlertTarget(ALERT, "data-ops")
+            for i in range(runs):
+                observer.wait_quiet(target, timeout=30)
+                wait_ready(stack.owner, "redis")
+                print(f"[bench] chaos toolkit {i + 1}/{runs}", flush=True)
+                results.append(_ctk(stack, prom_url, stack.profile))
+        return {"stack_start_s": stack_start, "factor": stack.profile.factor, "runs": results,
+                "summary": summarize(results), "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "cpus": os.cpu_count()}
+    finally:
+        if keep:
+            print(f"[bench] stack {stack.project} left running", flush=True)
+        else:
+            stack.stop()
+
+
+def suite_phases(allure_dir: Path) -> dict:
+    """Wall time of a suite run split by phase, from its Allure results: the stack start (the chaos_stack
+    fixture), each journal phase summed over the proof runs and over the controls, and the rest of each test."""
+    totals: dict[str, float] = defaultdict(float)
+    for file in allure_dir.glob("*-container.json"):
+        data = json.loads(file.read_text())
+        for before in data.get("befores") or []:
+            if before.get("name") == "chaos_stack" and before.get("stop"):
+                totals["stack start"] += (before["stop"] - before["start"]) / 1000
+    for file in allure_dir.glob("*-result.json"):
+        data = json.loads(file.read_text())
+        if not data.get("stop"):
+            continue
+        labels = {label.get("name"): label.get("value") for label in data.get("labels") or []}
+        kind = "control" if "control" in (data.get("fullName") or "") else \
+            ("proof" if labels.get("scenario") or "runbook_scenario" in (data.get("fullName") or "") else "other tests")
+        duration = (data["stop"] - data["start"]) / 1000
+        in_phases = 0.0
+        for step in data.get("steps") or []:
+            name = next((p for p in PHASES if (step.get("name") or "").startswith(p)), None)
+            if name and step.get("stop"):
+                seconds = (step["stop"] - step["start"]) / 1000
+                totals[f"{kind}: {name}"] += seconds
+                in_phases += seconds
+        totals[f"{kind}: outside the phases" if kind != "other tests" else kind] += max(0.0, duration - in_phases)
+    return {k: round(v, 1) for k, v in sorted(totals.items())}
+
+
+def to_markdown(report: dict) -> str:
+    lines = [f"# Benchmark ({report.get('at', '')}, {report.get('cpus')} CPUs, time factor {report.get('factor')})", ""]
+    if report.get("summary"):
+        lines += [f"Stack start (core profile, images cached): {report['stack_start_s']} s", "",
+                  "| tool | measure | median | min | max | runs |", "| --- | --- | --- | --- | --- | --- |"]
+        for tool, fields in report["summary"].items():
+            lines += [f"| {tool} | {k} | {v['median']} | {v['min']} | {v['max']} | {v['n']} |" for k, v in fields.items()]
+        lines.append("")
+    if report.get("suite"):
+        lines += ["## Suite wall time by phase (seconds)", "", "| phase | seconds |", "| --- | --- |"]
+        lines += [f"| {k} | {v} |" for k, v in report["suite"].items()]
+        lines.append("")
+    return "\n".join(lines)
