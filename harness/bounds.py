@@ -19,8 +19,9 @@ the harness may add `HARNESS_OVERHEAD` (polling, HTTP) to each:
                    <= group_interval + evaluation (the group's next tick sends it)
 
 A new Alertmanager group flushes after group_wait; a firing that joins an existing group (the alert fired
-within the last 30 s + a tick, or its resolution never went out) waits for that group's next tick, so steady
-state checks for one and then allows group_interval instead, saying why. Every bound prints its
+within the last 15 min + 30 s + a tick: Prometheus re-sends a resolved alert for 15 min, which keeps its group
+alive; or its resolution never went out) waits for that group's next tick, so steady state checks for one and
+then allows group_interval instead, saying why. Every bound prints its
 arithmetic; `timeout` is how long a wait lasts before the verdict "did not happen", longer
 than the bound so that a late event is measured (BudgetExceeded) rather than missed.
 """
@@ -34,6 +35,8 @@ from harness.timing import TimingProfile, parse_duration, range_windows
 
 HARNESS_OVERHEAD = 1.0   # seconds the harness may add to each phase's floor (polling, HTTP)
 ALERTMANAGER_MAINTENANCE = 30.0   # Alertmanager's dispatcher deletes empty groups every 30 s (dispatch.go)
+PROMETHEUS_RESOLVED_RETENTION = 900.0   # Prometheus keeps re-sending a resolved alert to Alertmanager for 15 min
+                                        # (rules/alerting.go resolvedRetention; real time, not configurable)
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,12 @@ class Bounds:
 
     @property
     def group_lifetime(self) -> float:
-        """How long after its last firing an alert's Alertmanager group may still exist: a flushed, empty group is
-        deleted at the dispatcher's maintenance, every 30 s (real time, not configurable), after the resolution
-        went out on a tick (group_interval) following the evaluation that resolved it."""
-        return round(ALERTMANAGER_MAINTENANCE + self.resolved_notice.seconds, 3)
+        """How long after its last firing an alert's Alertmanager group may still exist. Prometheus re-sends the
+        resolved alert to Alertmanager every resend delay for 15 minutes after the resolution, which keeps the
+        group non-empty; once that stops, the dispatcher's maintenance (every 30 s) deletes it. Both real time,
+        not configurable. Measured on the test stack (2026-11-30, factor 30): a firing 40 s after the previous
+        resolution still joined the old group (notified 2.9 s after firing, on its tick, not after group_wait)."""
+        return round(PROMETHEUS_RESOLVED_RETENTION + ALERTMANAGER_MAINTENANCE + self.resolved_notice.seconds, 3)
 
     def with_open_group(self, profile: TimingProfile, reason: str) -> "Bounds":
         """The notify bound when an earlier group of the alert may still exist at Alertmanager: a new firing goes

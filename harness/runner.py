@@ -26,7 +26,8 @@ from harness.stack import Stack
 from harness.timing import scale_expr
 
 SERIES_TIMEOUT = 30.0    # a fresh Prometheus needs a few seconds (target discovery) before its first scrape
-VERIFY_EVALUATIONS = 2   # after recovery the expression must stay empty this many evaluation intervals
+VERIFY_EVALUATIONS = 2   # after recovery the expression must stay empty at least this many evaluation intervals
+                         # (checked over Prometheus' history since the resolution: free once the notice is in)
 SOFT_FAILURES = (AlertNotDelivered, ResolvedNoticeMissing)   # recorded; the run goes on
 
 
@@ -266,10 +267,12 @@ class ScenarioRunner:
                         # cannot precede the resolution, so its arrival is the best bound we have on it
                         tl.resolved = tl.resolved_notified
                 verify = VERIFY_EVALUATIONS * profile.evaluation_interval
-                with self.journal.phase("Verify", f"`{rule.query}` stays empty (metric on the healthy side) and "
-                                                  f"`{result.metric_query}` has series for {VERIFY_EVALUATIONS} "
-                                                  f"evaluation intervals ({verify:g}s)"):
-                    self.observer.verify_healthy(target, metric=result.metric_query, duration=verify)
+                with self.journal.phase("Verify", f"`{rule.query}` stayed empty (metric on the healthy side) and "
+                                                  f"`{result.metric_query}` had series at every evaluation since the "
+                                                  f"resolution, for at least {VERIFY_EVALUATIONS} evaluation "
+                                                  f"intervals ({verify:g}s)"):
+                    self.observer.verify_healthy(target, metric=result.metric_query, since=tl.resolved,
+                                                 duration=verify, step=profile.evaluation_interval)
                     tl.verified = time.time()
         finally:
             if applied is not None:

@@ -105,7 +105,8 @@ class AlertObserver:
     def earlier_group(self, target: AlertTarget, *, within: float) -> str:
         """Why an Alertmanager group of this alert may still exist, or "" if none can: its last notice at the
         receiver is a firing one (a resolution never went out), or it was firing within the last `within`
-        seconds (Alertmanager deletes a flushed, empty group only at its maintenance, every 30 s). A new firing
+        seconds (Bounds.group_lifetime: Prometheus re-sends the resolved alert for 15 min, and Alertmanager deletes
+        an empty group only at its maintenance, every 30 s). A new firing
         joins such a group and goes out on its next tick, up to group_interval later, not after group_wait."""
         got = self.webhook.notifications(receiver=target.receiver, alertname=target.alertname)
         if got and got[-1]["status"] == "firing":
@@ -150,25 +151,33 @@ class AlertObserver:
         return self._wait(lambda: self._inactive(target), what=f"{target} to resolve", timeout=timeout,
                           fail=lambda exc: AlertDidNotClear(self._explain(target, exc))).value
 
-    def verify_healthy(self, target: AlertTarget, *, metric: str, duration: float) -> None:
-        """After recovery: for `duration` seconds the rule's expression stays empty (the metric on the healthy side
-        of the threshold) while the scenario's metric query still returns series, so an alert that "resolved"
-        because its series vanished (an exporter restarted, a target gone) does not count as recovered.
-        Else NotRecovered."""
+    def verify_healthy(self, target: AlertTarget, *, metric: str, since: float, duration: float,
+                       step: float) -> None:
+        """After recovery: at every evaluation step from `since` (the resolution) until now, and at least for
+        `duration`, the rule's expression was empty (the metric on the healthy side of the threshold); and at every
+        step of the last `duration` the scenario's metric query returned series, so an alert that "resolved"
+        because its series vanished (an exporter restarted, a target gone) does not count as recovered (one failed
+        scrape right after a restart, before the last `duration`, is not a relapse). Checked over Prometheus' own
+        history (query_range), so it waits only for whatever of `duration` has not passed yet. Else NotRecovered."""
         expr = self.prometheus.rule(target.alertname).query
-
-        def probe() -> Check:
-            firing = self.prometheus.query(expr)
-            if firing:
-                return Check(False, "unhealthy: " + ", ".join(f"{r['metric']}={r['value'][1]}" for r in firing[:3]))
-            present = self.prometheus.query(metric)
-            return Check(bool(present), f"healthy, `{metric}` has {len(present)} series" if present else
-                         f"expression empty but `{metric}` has no series (the metric is gone, not healthy)")
-        try:
-            holds_for(probe, what=f"`{expr}` staying empty with `{metric}` present", duration=duration,
-                      interval=POLL_INTERVAL)
-        except HoldBroken as exc:
-            raise NotRecovered(f"{target}: not back on the healthy side after it resolved: {exc}") from None
+        remaining = since + duration - time.time()
+        if remaining > 0:
+            time.sleep(remaining)
+        end = time.time()
+        steps = max(1, int((end - since) / step) + 1)
+        unhealthy = self.prometheus.query_range(expr, since, end, step)
+        if unhealthy:
+            first = min((float(v[0]), r) for r in unhealthy for v in r["values"][:1])
+            raise NotRecovered(f"{target}: not back on the healthy side after it resolved: `{expr}` returned "
+                               f"{first[1]['values'][0][1]} for {first[1]['metric']} {first[0] - since:.1f}s after "
+                               f"the resolution (window {end - since:.1f}s, step {step:g}s)")
+        present = self.prometheus.query_range(metric, max(since, end - duration), end, step)
+        seen = {round(float(v[0]), 3) for r in present for v in r["values"]}
+        wanted = max(1, int(min(duration, end - since) / step) + 1)
+        if len(seen) < wanted:
+            raise NotRecovered(f"{target}: `{expr}` stayed empty but `{metric}` had series at only {len(seen)} of the "
+                               f"{wanted} evaluation steps of the last {duration:g}s (the metric is gone, not "
+                               f"healthy)")
 
     def shadow_rule(self, target: AlertTarget) -> AlertingRule | None:
         """The broken-metric copy of the alert's rule the test stack loads beside it, if any."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
@@ -114,9 +114,11 @@ class Prometheus:
         return self._guard(self._query.custom_query, query=expr)
 
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict]:
-        return self._guard(self._query.custom_query_range, query=expr,
-                           start_time=datetime.fromtimestamp(start, timezone.utc),
-                           end_time=datetime.fromtimestamp(end, timezone.utc), step=f"{step:g}")
+        """Range matrix: [{"metric": {...}, "values": [[ts, "v"], ...]}, ...], evaluated at start + k * step.
+        Through the HTTP API directly: prometheus-api-client's custom_query_range rounds start and end to whole
+        seconds, which moves a window that must begin at a resolution up to 0.5 s before it."""
+        data = self._data("/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step:g}")
+        return data["result"]
 
     def reload(self) -> None:
         self.api.request("POST", "/-/reload")

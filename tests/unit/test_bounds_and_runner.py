@@ -36,7 +36,7 @@ def test_bounds_are_derived_from_the_rule_and_timers_with_their_arithmetic():
     assert all(x.timeout > x.seconds for x in b.all())
     assert b.with_open_group(PROFILE, "it fired 3s ago").notify.seconds == 4 + 0.5 + 1
     assert "it fired 3s ago" in b.with_open_group(PROFILE, "it fired 3s ago").notify.measures
-    assert b.group_lifetime == 30 + 5.5
+    assert b.group_lifetime == 900 + 30 + 5.5
 
 
 def test_bounds_follow_the_time_factor():
@@ -100,7 +100,7 @@ class FakeObserver:
         self.timeouts["resolved"] = timeout
         return self._step("resolved")
 
-    def verify_healthy(self, target, *, metric, duration):
+    def verify_healthy(self, target, *, metric, since, duration, step):
         self._step("verify")
 
 
@@ -333,21 +333,36 @@ class VerifyPrometheus:
     def rule(self, name):
         return RULE
 
-    def query(self, expr):
+    def query_range(self, expr, start, end, step):
+        steps = [start + i * step for i in range(int((end - start) / step) + 1)]
         if expr == RULE.query:
-            return [{"metric": {}, "value": [0, "2"]}] if self.firing else []
-        return [{"metric": {}, "value": [0, "0"]}] if self.present else []
+            return [{"metric": {}, "values": [[steps[-1], "2"]]}] if self.firing else []
+        kept = steps if self.present == "always" else steps[:1] if self.present == "vanished" else []
+        return [{"metric": {}, "values": [[t, "0"] for t in kept]}] if kept else []
 
 
-@pytest.mark.parametrize("firing,present,ok", [(False, True, True), (True, True, False), (False, False, False)])
-def test_verification_needs_the_metric_present_and_on_the_healthy_side(firing, present, ok):
+@pytest.mark.parametrize("firing,present,ok", [(False, "always", True), (True, "always", False),
+                                               (False, "never", False), (False, "vanished", False)])
+def test_verification_needs_the_metric_present_and_on_the_healthy_side_since_the_resolution(firing, present, ok):
     from harness.errors import NotRecovered
     observer = AlertObserver(VerifyPrometheus(firing, present), None, None)
+    target = AlertTarget("X", "data-ops")
+    resolved = time.time() - 2.0          # the resolved notice came 2 s after the resolution: nothing to wait for
+    started = time.time()
     if ok:
-        observer.verify_healthy(AlertTarget("X", "data-ops"), metric="errors_total", duration=0.2)
+        observer.verify_healthy(target, metric="errors_total", since=resolved, duration=1.0, step=0.5)
     else:
         with pytest.raises(NotRecovered):
-            observer.verify_healthy(AlertTarget("X", "data-ops"), metric="errors_total", duration=0.2)
+            observer.verify_healthy(target, metric="errors_total", since=resolved, duration=1.0, step=0.5)
+    assert time.time() - started < 0.2
+
+
+def test_verification_waits_only_for_what_is_left_of_its_window():
+    observer = AlertObserver(VerifyPrometheus(False, "always"), None, None)
+    started = time.time()
+    observer.verify_healthy(AlertTarget("X", "data-ops"), metric="errors_total", since=started, duration=0.3,
+                            step=0.1)
+    assert 0.3 <= time.time() - started < 0.5
 
 
 def test_an_alert_routed_only_elsewhere_is_not_delivered_at_once():
