@@ -1,4 +1,4 @@
 """Chaos harness: turns incident-runbook scenarios into executable, evidence-producing tests.
 
-Rooms (see ARCHITECTURE in the README): stack, faults, observe, evidence, timing, scenario.
+Rooms (docs/architecture.md): stack, readiness, faults, observe, evidence, timing and bounds, runner, scenarios.
 """
