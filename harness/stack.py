@@ -15,6 +15,7 @@ from pathlib import Path
 from docker.models.containers import Container
 from testcontainers.compose import DockerCompose
 
+from harness import images
 from harness.docker_env import apply_build_env, docker_client
 from harness.errors import ConfigError, ForeignTarget, StackStartError
 from harness.ledger import Ledger
@@ -110,6 +111,7 @@ class Stack:
             f"CHAOS_PROM_RESEND_DELAY={format_duration(round(self.profile.resend_delay * 1000))}\n"
             f"CHAOS_TIME_FACTOR={self.time_factor:g}\n"
             f"CHAOS_PROFILES={','.join(self.profiles)}\n"
+            f"CHAOS_IMAGE_TAG={self.image_tag}\n"
             + "".join(f"{k}={v}\n" for p in self.profiles for k, v in PROFILE_ENV.get(p, {}).items()))
         return self.profile
 
@@ -145,10 +147,20 @@ class Stack:
 
     attached = False   # True for a stack this process did not start (and must leave running)
 
+    @property
+    def image_tag(self) -> str:
+        """The caller's CHAOS_IMAGE_TAG, else one derived from the build inputs (harness/images.py)."""
+        if not hasattr(self, "_image_tag"):
+            self._image_tag = os.environ.get("CHAOS_IMAGE_TAG") or images.build_tag(self.root, COMPOSE_FILE)
+        return self._image_tag
+
     def start(self) -> "Stack":
         apply_build_env()
         docker_client()  # fail fast, with advice, when there is no engine
         self.render()
+        # a derived tag names its inputs: when every image exists with it, there is nothing to build
+        self._compose.build = bool(os.environ.get("CHAOS_IMAGE_TAG")) or bool(
+            images.missing(images.images_needed(self.root, COMPOSE_FILE, self.profiles, self.image_tag)))
         self.ledger.stack_up(self.project, str(self.env_file))
         try:
             self._compose.start()

@@ -23,6 +23,10 @@ _LOCAL = {
 }
 
 
+# a command found on PATH under any of these names serves as the tool (Ubuntu names chromium differently)
+_ALIASES = {"chromium": ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")}
+
+
 class ToolMissing(InfrastructureError):
     pass
 
@@ -32,7 +36,7 @@ def tool(name: str) -> Path:
     local = _LOCAL.get(name)
     if local is not None and os.access(local, os.X_OK):
         return local
-    found = shutil.which(name)
+    found = next((shutil.which(n) for n in _ALIASES.get(name, (name,)) if shutil.which(n)), None)
     if found and local is None:
         return Path(found)
     raise ToolMissing(f"{name} is not installed (expected {local or name + ' on PATH'}); "

