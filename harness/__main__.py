@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from harness.catalog import ALERTMANAGER, NOTIFICATION_SERVICE, PROMETHEUS, WEBHOOK_RECEIVER
 from harness.errors import ChaosError, ConfigError
 from harness.stack import ROOT
 
@@ -88,9 +89,9 @@ def _cmd_stack(args) -> int:
     stack = Stack(time_factor=args.time_factor, profiles=args.profile)
     stack.start()
     print(f"stack {stack.project} is up.\n  inspect: {stack.compose_hint()}\n"
-          f"  prometheus:   {stack.url('prometheus', 9090)}\n  alertmanager: {stack.url('alertmanager', 9093)}\n"
-          f"  notification-service: {stack.url('notification-service', 8000)}\n"
-          f"  webhook-receiver:     {stack.url('webhook-receiver', 8000)}\n"
+          f"  prometheus:   {PROMETHEUS.url(stack)}\n  alertmanager: {ALERTMANAGER.url(stack)}\n"
+          f"  notification-service: {NOTIFICATION_SERVICE.url(stack)}\n"
+          f"  webhook-receiver:     {WEBHOOK_RECEIVER.url(stack)}\n"
           f"  run scenarios against it (seconds, no stack start): "
           f".venv/bin/python -m pytest -m chaos --stack {stack.project} --scenario ID\n"
           f"  remove:  python -m harness cleanup --project {stack.project}")

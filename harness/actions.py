@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.readiness import READY_TIMEOUT, wait_ready
+from harness.catalog import wait_ready
+from harness.readiness import READY_TIMEOUT
 from harness.scenario import RemediationContext
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from harness.catalog import NOTIFICATION_SERVICE, SUPPORT_SERVICE
 from harness.errors import ForeignTarget, ServiceUnreachable
 from harness.faults import Fault
 from harness.observe.http import JsonService
@@ -87,7 +88,7 @@ class NotificationBurst(BackgroundLoad):
     workers: int = 4
 
     def load(self, owner: StackOwner) -> BackgroundTraffic:
-        client = NotificationClient(owner.url("notification-service", 8000))
+        client = NotificationClient(NOTIFICATION_SERVICE.url(owner))
         return BackgroundTraffic(f"campaign burst to {self.customer}", lambda i: client.create_and_send(self.customer),
                                  rate=self.rate, workers=self.workers)
 
@@ -101,13 +102,13 @@ class OptOutWave(BackgroundLoad):
     customers: int = 500
 
     def load(self, owner: StackOwner) -> BackgroundTraffic:
-        client = NotificationClient(owner.url("notification-service", 8000))
+        client = NotificationClient(NOTIFICATION_SERVICE.url(owner))
         return BackgroundTraffic(f"opt-out wave on {self.channel}",
                                  lambda i: client.set_opted_out(f"wave-{i % self.customers}", [self.channel]),
                                  rate=self.rate)
 
     def clear_state(self, owner: StackOwner, operations: int | None) -> None:
-        client = NotificationClient(owner.url("notification-service", 8000))
+        client = NotificationClient(NOTIFICATION_SERVICE.url(owner))
         touched = self.customers if operations is None else min(self.customers, operations + 1)
         for i in range(touched):
             if client.preferences(f"wave-{i}")["optedOut"]:
@@ -122,7 +123,7 @@ def _chaos_case(client: SupportClient) -> int:
 
 
 def _delete_chaos_attachments(owner: StackOwner) -> None:
-    client = SupportClient(owner.url("support-service", 8000))
+    client = SupportClient(SUPPORT_SERVICE.url(owner))
     for ticket in client.tickets():
         if ticket["orderId"] == CHAOS_ORDER:
             client.delete_attachments(ticket["id"])
@@ -136,7 +137,7 @@ class AttachmentFlood(BackgroundLoad):
     rate: float = 4.0
 
     def load(self, owner: StackOwner) -> BackgroundTraffic:
-        client = SupportClient(owner.url("support-service", 8000))
+        client = SupportClient(SUPPORT_SERVICE.url(owner))
         case_id = _chaos_case(client)
         chunk = b"\x25PDF-flood\n" + b"\x00" * (self.chunk_kib * 1024 - 11)
         return BackgroundTraffic("attachment upload flood",
@@ -155,7 +156,7 @@ class AttachmentBacklog(Fault):
     file_mib: int = 4
 
     def inject(self, owner: StackOwner) -> None:
-        client = SupportClient(owner.url("support-service", 8000))
+        client = SupportClient(SUPPORT_SERVICE.url(owner))
         case_id = _chaos_case(client)
         blob = b"\x25PDF-backlog\n" + b"\x00" * (self.file_mib * 1024 * 1024 - 13)
         for i in range(self.files):
@@ -168,7 +169,7 @@ class AttachmentBacklog(Fault):
             pass
 
     def in_effect(self, owner: StackOwner) -> Check:
-        client = SupportClient(owner.url("support-service", 8000))
+        client = SupportClient(SUPPORT_SERVICE.url(owner))
         stored = sum(a["bytes"] for a in client.attachments(_chaos_case(client)))
         want = self.files * self.file_mib * 1024 * 1024
         return Check(stored >= want, f"{stored} of {want} bytes stored")

@@ -31,13 +31,13 @@ from collections import defaultdict
 from pathlib import Path
 
 from harness.actions import RestartService
+from harness.catalog import ALERTMANAGER, PROMETHEUS, REDIS, WEBHOOK_RECEIVER
 from harness.faults import ContainerStopped, Nemesis
 from harness.journal import ConsoleHandler, Journal
 from harness.observe.alertmanager import Alertmanager
 from harness.observe.alerts import AlertObserver, AlertTarget
 from harness.observe.prometheus import Prometheus
 from harness.observe.webhook import WebhookReceiver
-from harness.readiness import wait_ready
 from harness.runner import ScenarioResult, ScenarioRunner
 from harness.scenario import Scenario
 from harness.stack import ROOT, Stack
@@ -104,9 +104,9 @@ def drill(runs: int, *, ctk: bool = True, keep: bool = False) -> dict:
     stack.start()
     stack_start = round(time.time() - started, 1)
     try:
-        prom_url = stack.url("prometheus", 9090)
-        observer = AlertObserver(Prometheus(prom_url), Alertmanager(stack.url("alertmanager", 9093)),
-                                 WebhookReceiver(stack.url("webhook-receiver", 8000)))
+        prom_url = PROMETHEUS.url(stack)
+        observer = AlertObserver(Prometheus(prom_url), Alertmanager(ALERTMANAGER.url(stack)),
+                                 WebhookReceiver(WEBHOOK_RECEIVER.url(stack)))
         runner = ScenarioRunner(stack, observer, Nemesis(stack.owner, stack.ledger), Journal(ConsoleHandler()))
         results: list[dict] = []
         target = AlertTarget(ALERT, "data-ops")
@@ -118,7 +118,7 @@ def drill(runs: int, *, ctk: bool = True, keep: bool = False) -> dict:
         if ctk:
             for i in range(runs):
                 observer.wait_quiet(target, timeout=30)
-                wait_ready(stack.owner, "redis")
+                REDIS.wait_ready(stack.owner)
                 print(f"[bench] chaos toolkit {i + 1}/{runs}", flush=True)
                 results.append(_ctk(stack, prom_url))
         return {"stack_start_s": stack_start, "factor": stack.profile.factor, "runs": results,

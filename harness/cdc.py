@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from docker.errors import NotFound
 
+from harness import catalog
 from harness.connect import CONNECTOR, ConnectClient, connect_client, wait_running, wait_state
 from harness.errors import ConfigError, ForeignTarget, InfrastructureError
 from harness.faults import Fault
@@ -27,7 +28,7 @@ from harness import signals
 from harness.stack import StackOwner
 from harness.waiting import Check, wait_until
 
-DATABASE, EXPORTER, EXPORTER_PORT = "mariadb", "cdc-exporter", 9309
+DATABASE, EXPORTER = "mariadb", "cdc-exporter"
 CATCH_UP_TIMEOUT = 60.0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -64,7 +65,7 @@ def measure(owner: StackOwner, exporter: str = EXPORTER, timeout: float = 10.0) 
     published port): binlogFile, binlogPosition, connectorOffset, binlogPositionDelta,
     tables.<t>.rowCountDelta, measuredAt. Waiting for a fresh one means a drill that just wrote
     rows or altered a table reports numbers that include its change."""
-    api, asked = JsonService(exporter, owner.url(exporter, EXPORTER_PORT)), time.time()
+    api, asked = JsonService(exporter, catalog.service(exporter).url(owner)), time.time()
 
     def probe() -> Check:
         last = api.get("/measurement")["measurement"] or {}

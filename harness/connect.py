@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from dataclasses import dataclass
 
+from harness import catalog
 from harness.errors import InfrastructureError
 from harness.observe.http import JsonService
 from harness.stack import StackOwner
@@ -55,7 +56,7 @@ class ConnectClient:
 
 
 def connect_client(owner: StackOwner, service: str = "connect") -> ConnectClient:
-    return ConnectClient(owner.url(service, 8083))
+    return ConnectClient(catalog.service(service).url(owner))
 
 
 def set_replication_privilege(owner: StackOwner, database: str, granted: bool, user: str = "cdc") -> None:

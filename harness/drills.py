@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from harness.catalog import SUPPORT_SERVICE
 from harness.faults import ContainerPaused, Nemesis
 from harness.scenario import RemediationContext
 from harness.errors import InfrastructureError, ServiceUnreachable
@@ -141,7 +142,7 @@ class OffloadAttachments:
     age_days: float = 30
 
     def __call__(self, ctx: RemediationContext) -> None:
-        offload_support_attachments(SupportClient(ctx.owner.url("support-service", 8000)), self.age_days, False)
+        offload_support_attachments(SupportClient(SUPPORT_SERVICE.url(ctx.owner)), self.age_days, False)
 
     def __str__(self) -> str:
         return f"offload attachments older than {self.age_days:g} days to the archive (support-offload)"
@@ -152,7 +153,7 @@ class RefreshTimelines:
     """POST /support/cases/{id}/timeline/refresh for every case: clears and rebuilds cached timelines."""
 
     def __call__(self, ctx: RemediationContext) -> None:
-        refresh_all_timelines(SupportClient(ctx.owner.url("support-service", 8000)))
+        refresh_all_timelines(SupportClient(SUPPORT_SERVICE.url(ctx.owner)))
 
     def __str__(self) -> str:
         return "refresh every case's timeline (/support/cases/{id}/timeline/refresh)"

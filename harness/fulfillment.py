@@ -39,6 +39,8 @@ from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 
+from harness import catalog
+from harness.catalog import FULFILLMENT_SERVICE, MINIO, SUPPORT_SERVICE
 from harness.errors import ConfigError, ForeignTarget, InfrastructureError, ServiceUnreachable
 from harness.faults import Fault
 from harness.observe.http import JsonService
@@ -79,8 +81,8 @@ class Endpoints:
 
     @classmethod
     def of_stack(cls, owner: StackOwner) -> "Endpoints":
-        return cls(owner.url("minio", 9000).removeprefix("http://"), owner.url("fulfillment-service", 8000),
-                   owner.url("support-service", 8000), owner)
+        return cls(MINIO.url(owner).removeprefix("http://"), FULFILLMENT_SERVICE.url(owner),
+                   SUPPORT_SERVICE.url(owner), owner)
 
     @classmethod
     def from_environment(cls) -> "Endpoints":
@@ -100,7 +102,7 @@ class Endpoints:
             given = os.environ.get(var, "").rstrip("/")
             if given and owner_of_url(given).project != owner.project:
                 raise ConfigError(f"{var}={given} is not in the stack of MINIO_ENDPOINT ({owner.project})")
-            urls[service] = given or owner.url(service, 8000)
+            urls[service] = given or catalog.service(service).url(owner)
         return cls(url.removeprefix("http://"), urls["fulfillment-service"], urls["support-service"], owner)
 
 
@@ -349,7 +351,7 @@ class FulfillmentArtifactsHeld(Fault):
 
     def in_effect(self, owner: StackOwner) -> Check:
         """The service sees the held labels (its gauge comes from listing the bucket)."""
-        return labels_held(FulfillmentService(owner.url("fulfillment-service", 8000)), self.count)
+        return labels_held(FulfillmentService(FULFILLMENT_SERVICE.url(owner)), self.count)
 
 
 # -- the label worker stalls (the scenario's fault) ------------------------------------------------------
@@ -430,7 +432,7 @@ class LabelWorkerStalled(Fault):
 
     def inject(self, owner: StackOwner) -> None:
         signal_worker(owner, self.service, "STOP")
-        fulfillment = FulfillmentService(owner.url(self.service, 8000))
+        fulfillment = FulfillmentService(catalog.service(self.service).url(owner))
         run = int(time.time() * 1000)
         for i in range(self.orders):
             fulfillment.order_events(f"chaos-stalled-{run}-{i}")
@@ -447,7 +449,7 @@ class LabelWorkerStalled(Fault):
 
     def in_effect(self, owner: StackOwner) -> Check:
         worker = worker_state(owner, self.service)
-        stuck = stuck_labels(artifact_client(owner.url("minio", 9000).removeprefix("http://")), self.stuck_after)
+        stuck = stuck_labels(artifact_client(MINIO.url(owner).removeprefix("http://")), self.stuck_after)
         return Check(worker.stopped and stuck.count >= self.orders, f"{worker}; {stuck}")
 
 

@@ -14,8 +14,9 @@ would, through its port published on 127.0.0.1, every 0.1 s:
   PostgresHello a startup message gets an authentication request (not "the database system is starting up")
   CqlOptions   a CQL OPTIONS frame gets SUPPORTED: the native transport serves clients
 
-`READINESS` names the strategy of every service of the bundled stack; `wait_ready` polls it (the published
-port is looked up on every poll: a restarted container may publish a new ephemeral port). Docker's
+The service catalog (harness/catalog.py) names the strategy of every service of the bundled stack; `wait_for`
+polls it (the published port is looked up on every poll: a restarted container may publish a new ephemeral
+port). Docker's
 healthchecks stay for `depends_on` and `docker compose ps`; nothing in the harness waits on them, except
 for a service that publishes no port (Kafka), where the container's own health status is all there is.
 """
@@ -29,7 +30,6 @@ from dataclasses import dataclass
 import httpx
 from docker.errors import NotFound
 
-from harness.errors import ForeignTarget
 from harness.stack import StackOwner, published_ports
 from harness.waiting import Check, WaitResult, wait_until
 
@@ -130,31 +130,6 @@ class DockerHealth(Strategy):
         raise NotImplementedError
 
 
-PYTHON_APP = Http(8000, "/health")
-READINESS: dict[str, Strategy] = {
-    "redis": RedisPing(6379),
-    "redis-exporter": Http(9121, "/metrics"),
-    **{name: PYTHON_APP for name in ("notification-service", "notification-provider", "order-service",
-                                     "payment-service", "fulfillment-service", "support-service",
-                                     "webhook-receiver", "inventory-service")},
-    "order-producer": Http(8000, "/metrics"),
-    "order-processor": Http(8000, "/metrics"),
-    "alertmanager": Http(9093, "/-/ready"),
-    "prometheus": Http(9090, "/-/ready"),
-    "mariadb": MysqlHello(3306),
-    "mysqld-exporter": Http(9104, "/"),
-    "postgres": PostgresHello(5432),
-    "postgres-exporter": Http(9187, "/"),
-    "kafka": DockerHealth(),
-    "kafka-lag-exporter": Http(9308, "/health"),
-    "connect": Http(8083, "/connectors/orders-cdc/status", '"connector":{"state":"RUNNING"'),
-    "cdc-exporter": Http(9309, "/metrics", "cdc_exporter_up 1"),
-    "cassandra-node1": CqlOptions(9042),
-    "cassandra-node2": CqlOptions(9042),
-    "minio": Http(9000, "/minio/health/ready"),
-}
-
-
 def _look(owner: StackOwner, service: str, strategy: Strategy) -> Check:
     container = owner.container(service)
     container.reload()
@@ -172,16 +147,7 @@ def _look(owner: StackOwner, service: str, strategy: Strategy) -> Check:
         return Check(False, f"{type(exc).__name__}: {exc}"[:160])
 
 
-def strategy_of(service: str) -> Strategy:
-    try:
-        return READINESS[service]
-    except KeyError:
-        raise ForeignTarget(f"no readiness strategy for service {service!r} (harness/readiness.py READINESS); "
-                            f"known: {', '.join(sorted(READINESS))}") from None
-
-
-def wait_ready(owner: StackOwner, service: str, timeout: float = READY_TIMEOUT) -> WaitResult:
-    """Until `service` is running and answers its strategy's probe from the host (every 0.1 s)."""
-    strategy = strategy_of(service)
+def wait_for(owner: StackOwner, service: str, strategy: Strategy, timeout: float = READY_TIMEOUT) -> WaitResult:
+    """Until `service` is running and answers `strategy`'s probe from the host (every 0.1 s)."""
     return wait_until(lambda: _look(owner, service, strategy), what=f"{service} to be ready ({strategy})",
                       timeout=timeout, interval=POLL_INTERVAL, transient=(NotFound,))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from harness.catalog import NOTIFICATION_SERVICE, SUPPORT_SERVICE
 from harness.services import NotificationClient, SupportClient
 from harness.stack import Stack
 from harness.traffic import BackgroundTraffic
@@ -15,7 +16,7 @@ def notifications_being_sent(rate: float = 10.0, customers: int = 50, workers: i
     limiter itself does not trip. With several workers one send that hangs (e.g. a DNS lookup of a
     stopped container's name, up to 5 s here) does not stop the others."""
     def build(stack: Stack) -> BackgroundTraffic:
-        client = NotificationClient(stack.url("notification-service", 8000))
+        client = NotificationClient(NOTIFICATION_SERVICE.url(stack))
         return BackgroundTraffic("notifications being sent",
                                  lambda i: client.create_and_send(f"customer-{i % customers}"), rate=rate,
                                  workers=workers)
@@ -27,7 +28,7 @@ def timelines_being_opened(rate: float = 3.0, fixed_cases: int = 0) -> Workload:
     over (cache hits; the cache is warmed before the load starts); with 0 every read is a new case
     (a cache miss, collected from the order, payment and fulfillment services)."""
     def build(stack: Stack) -> BackgroundTraffic:
-        client = SupportClient(stack.url("support-service", 8000))
+        client = SupportClient(SUPPORT_SERVICE.url(stack))
         if fixed_cases:
             cases = [client.create_ticket(f"agent-load-{i}", f"order-{i}")["id"] for i in range(fixed_cases)]
             for case_id in cases:

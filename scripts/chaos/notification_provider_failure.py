@@ -17,6 +17,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
 
+from harness.catalog import NOTIFICATION_PROVIDER  # noqa: E402
 from harness.cli import base_url, discover_url, run  # noqa: E402
 from harness.drills import notification_provider_failure  # noqa: E402
 from harness.errors import ConfigError  # noqa: E402
@@ -34,7 +35,7 @@ def provider_of(url: str) -> str:
     """The notification-provider next to the notification-service at `url` (same chaos stack)."""
     from harness.stack import owner_of_url
     try:
-        return owner_of_url(url).url("notification-provider", 8000)
+        return NOTIFICATION_PROVIDER.url(owner_of_url(url))
     except ConfigError as exc:
         raise ConfigError(f"{exc}; pass --provider-url") from None
 

@@ -7,6 +7,7 @@ import sys
 import httpx
 import pytest
 
+from harness.catalog import INVENTORY_SERVICE
 from harness.services import metric_value
 from harness.stack import ROOT
 from harness.waiting import Check, wait_until
@@ -39,7 +40,7 @@ def test_the_reservations_table_has_the_compressed_baseline_ttl(chaos_stack):
 
 
 def test_a_reservation_is_written_to_cassandra_and_confirmed(chaos_stack):
-    url = chaos_stack.url("inventory-service", 8000)
+    url = INVENTORY_SERVICE.url(chaos_stack)
     created = httpx.post(f"{url}/reservations", json={"sku": "sku-1", "quantity": 2, "orderId": "it-1"}, timeout=10)
     assert created.status_code == 201, created.text
     reservation = created.json()["reservationId"]
@@ -50,7 +51,7 @@ def test_a_reservation_is_written_to_cassandra_and_confirmed(chaos_stack):
 
 
 def test_ttl_drill_lowers_the_ttl_reservations_expire_and_revert_restores_it(chaos_stack, ledger):
-    url = chaos_stack.url("inventory-service", 8000)
+    url = INVENTORY_SERVICE.url(chaos_stack)
     before = _expired(url)
     rc, report = _drill("--base-url", url, "--keyspace", "inventory", "--table", "reservations", "--ttl", "60")
     try:

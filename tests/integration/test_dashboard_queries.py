@@ -3,6 +3,7 @@ and the panels of the services this stack runs (service availability, Notificati
 so the dashboard cannot rot silently when a metric is renamed."""
 import pytest
 
+from harness.catalog import NOTIFICATION_SERVICE
 from harness.dashboard import panel_queries
 from harness.errors import InfrastructureError
 from harness.services import NotificationClient
@@ -15,7 +16,7 @@ ROWS_THE_STACK_RUNS = {"Service availability", "Notification"}
 @pytest.fixture(scope="module")
 def notifications_sent(chaos_stack) -> None:
     """Some real sends, so the per-channel histogram has series (it has none before a first send)."""
-    client = NotificationClient(chaos_stack.url("notification-service", 8000))
+    client = NotificationClient(NOTIFICATION_SERVICE.url(chaos_stack))
     for i in range(5):
         client.create_and_send(f"dashboard-probe-{i}")
 

@@ -7,6 +7,8 @@ import sys
 import httpx
 import pytest
 
+from harness.catalog import (CONNECT, FULFILLMENT_SERVICE, MINIO, NOTIFICATION_PROVIDER, NOTIFICATION_SERVICE,
+                             SUPPORT_SERVICE)
 from harness.stack import ROOT
 
 
@@ -21,14 +23,14 @@ def _script(*args):
 
 def test_notification_probe(chaos_stack):
     rc, report = _script("scripts/synthetic/notification_probe.py", "--base-url",
-                         chaos_stack.url("notification-service", 8000))
+                         NOTIFICATION_SERVICE.url(chaos_stack))
     assert rc == 0 and report["ok"], report
     assert all(report["checks"].values())
 
 
 def test_support_timeline_probe(chaos_stack):
     rc, report = _script("scripts/synthetic/support_timeline_probe.py", "--base-url",
-                         chaos_stack.url("support-service", 8000))
+                         SUPPORT_SERVICE.url(chaos_stack))
     assert rc == 0 and report["ok"], report
     # order 2 + payment 2 + fulfillment 2 (deterministic); with the `minio` profile fulfillment events are
     # the order's shipped labels, and a brand-new order has none yet at its first (cold) read
@@ -38,7 +40,7 @@ def test_support_timeline_probe(chaos_stack):
 
 def test_provider_failure_drill_makes_the_provider_fail_exactly_its_notifications(chaos_stack):
     """The provider rejects the drill's notifications; notification-service counts what it observed."""
-    url, provider = chaos_stack.url("notification-service", 8000), chaos_stack.url("notification-provider", 8000)
+    url, provider = NOTIFICATION_SERVICE.url(chaos_stack), NOTIFICATION_PROVIDER.url(chaos_stack)
     rc, report = _script("scripts/chaos/notification_provider_failure.py", "--base-url", url, "--count", "4")
     assert rc == 0 and report["ok"] and report["delta"] == 4, report
     assert report["statuses"] == {"failed": 4} and report["providerRejected"] == 4, report
@@ -54,7 +56,7 @@ def test_provider_failure_drill_makes_the_provider_fail_exactly_its_notification
 
 
 def test_provider_fails_chosen_recipients_until_restored(chaos_stack):
-    url, provider = chaos_stack.url("notification-service", 8000), chaos_stack.url("notification-provider", 8000)
+    url, provider = NOTIFICATION_SERVICE.url(chaos_stack), NOTIFICATION_PROVIDER.url(chaos_stack)
     from harness.services import metric_value
 
     def failures() -> float:
@@ -79,7 +81,7 @@ def test_provider_fails_chosen_recipients_until_restored(chaos_stack):
 
 def test_redis_outage_drill_pauses_and_restores_redis(chaos_stack, ledger):
     rc, report = _script("scripts/chaos/notification_redis_outage.py", "--base-url",
-                         chaos_stack.url("notification-service", 8000), "--batch", "5")
+                         NOTIFICATION_SERVICE.url(chaos_stack), "--batch", "5")
     assert rc == 0 and report["ok"] and report["delta"] > 0, report
     assert report["stack"] == chaos_stack.project
     assert chaos_stack.owner.container("redis").status == "running"
@@ -88,7 +90,7 @@ def test_redis_outage_drill_pauses_and_restores_redis(chaos_stack, ledger):
 
 def test_offload_dry_run_moves_nothing(chaos_stack):
     rc, report = _script("scripts/maintenance/offload_support_attachments.py", "--dry-run", "--base-url",
-                         chaos_stack.url("support-service", 8000))
+                         SUPPORT_SERVICE.url(chaos_stack))
     assert rc == 0 and report["dryRun"] is True, report
 
 
@@ -112,7 +114,7 @@ def test_services_reject_bad_input_clearly(chaos_stack, service, method, path, b
 
 @pytest.mark.stack_profile("cdc")
 def test_replication_lag_drill_reports_deltas_and_revert_returns_them_to_zero(chaos_stack):
-    url = chaos_stack.url("connect", 8083)
+    url = CONNECT.url(chaos_stack)
     rc, plan = _script("scripts/chaos/simulate_replication_lag.py", "--connect-url", url, "--rows", "50", "--dry-run")
     assert rc == 0 and plan["dryRun"] and plan["state"] == "RUNNING", plan
     rc, report = _script("scripts/chaos/simulate_replication_lag.py", "--connect-url", url, "--rows", "50")
@@ -126,7 +128,7 @@ def test_replication_lag_drill_reports_deltas_and_revert_returns_them_to_zero(ch
 
 @pytest.mark.stack_profile("cdc")
 def test_schema_drift_drill_adds_and_reverts_a_column(chaos_stack):
-    args = ["scripts/chaos/simulate_schema_drift.py", "--connect-url", chaos_stack.url("connect", 8083),
+    args = ["scripts/chaos/simulate_schema_drift.py", "--connect-url", CONNECT.url(chaos_stack),
             "--table", "oltp.orders", "--column", "drill_probe_field"]
     rc, plan = _script(*args, "--dry-run")
     assert rc == 0 and plan["dryRun"] and "drill_probe_field" not in plan["columns"], plan
@@ -149,7 +151,7 @@ def _assert_lag_follows_the_held_labels_age(chaos_stack, held):
     first, factor = held["backlog"]["lagMinutes"], held["timeFactor"]
     assert first < 30, f"a fresh 60-minute hold is not read as its hold: lag {first} min"
     uploaded = min(datetime.fromisoformat(o["lastModified"]).timestamp() for o in held["sampleObjects"])
-    service = FulfillmentService(chaos_stack.url("fulfillment-service", 8000))
+    service = FulfillmentService(FULFILLMENT_SERVICE.url(chaos_stack))
 
     def aged() -> Check:
         lag, age = service.backlog()["lagMinutes"], (time.time() - uploaded) * factor / 60
@@ -162,10 +164,10 @@ def test_fulfillment_delay_drill_holds_labels_and_revert_removes_them(chaos_stac
     """make chaos-fulfillment-delay: --dry-run writes nothing, the hold stalls the ticket's timeline and shows in
     the backlog gauges (and the ledger), --revert removes exactly the drill's objects and the timeline is fresh."""
     import os
-    support = chaos_stack.url("support-service", 8000)
+    support = SUPPORT_SERVICE.url(chaos_stack)
     ticket = httpx.post(f"{support}/support/tickets", json={"customerId": "drill", "orderId": "drill-order-1"}).json()
-    env = {**os.environ, "MINIO_ENDPOINT": chaos_stack.url("minio", 9000).removeprefix("http://"),
-           "SUPPORT_BASE_URL": support, "FULFILLMENT_BASE_URL": chaos_stack.url("fulfillment-service", 8000),
+    env = {**os.environ, "MINIO_ENDPOINT": MINIO.url(chaos_stack).removeprefix("http://"),
+           "SUPPORT_BASE_URL": support, "FULFILLMENT_BASE_URL": FULFILLMENT_SERVICE.url(chaos_stack),
            "CHAOS_LEDGER": str(tmp_path / "ledger.jsonl")}
 
     def drill(*args):

@@ -6,17 +6,17 @@ import pytest
 import yaml
 
 from harness.faults import ContainerPaused, ContainerStopped
-from harness.readiness import READINESS, wait_ready
+from harness.catalog import SERVICES, wait_ready
 from harness.stack import COMPOSE_FILE, ROOT
 from harness.waiting import WaitTimedOut
 
 pytestmark = pytest.mark.stack_profile("db", "cassandra", "cdc", "minio")
 
 
-def test_every_service_of_the_compose_file_has_a_readiness_strategy():
+def test_every_service_of_the_compose_file_is_in_the_catalog_with_a_readiness_strategy():
     services = set(yaml.safe_load((ROOT / COMPOSE_FILE).read_text())["services"])
-    assert services - set(READINESS) == set(), "add a strategy to harness/readiness.py READINESS"
-    assert set(READINESS) - services == set(), "READINESS names a service the compose file does not have"
+    assert services - set(SERVICES) == set(), "add the service to harness/catalog.py"
+    assert set(SERVICES) - services == set(), "harness/catalog.py names a service the compose file does not have"
 
 
 def test_every_running_service_is_ready_from_the_host(chaos_stack):
