@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,13 +32,18 @@ def _sh(*cmd: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
-# the toolchains a hosted runner has on its PATH (here Go lives outside the login PATH)
+# What a hosted runner's environment gives every step: its toolchains on the PATH (here Go lives outside the
+# login PATH) and the machine's TLS settings (here the CA bundle that HTTPS to the registries needs).
 TOOLCHAINS = ":".join(str(Path(p).parent) for p in map(shutil.which, ("go",)) if p)
+MACHINE_ENV = {k: v for k, v in os.environ.items()
+               if re.search(r"CERT|CA_BUNDLE|CAINFO|PROXY|^PIP_|^GOPROXY$|^GOFLAGS$|^NODE_EXTRA", k)}
 
 
 def _as(user: str, script: str, timeout: float = 900) -> subprocess.CompletedProcess:
     """A login shell of `user` (its own HOME, PATH and groups), in its clone of the repository."""
-    return _sh("su", "-l", user, "-c", f"export PATH={TOOLCHAINS}:$PATH; cd ~/repo && {script}", timeout=timeout)
+    exports = "".join(f"export {k}={shlex.quote(v)}; " for k, v in sorted(MACHINE_ENV.items()))
+    return _sh("su", "-l", user, "-c", f"{exports}export PATH={TOOLCHAINS}:$PATH; cd ~/repo && {script}",
+               timeout=timeout)
 
 
 def _user(name: str, groups: str | None) -> Path:
