@@ -25,7 +25,7 @@ class Service:
         return owner.url(self.name, self.port)
 
     def wait_ready(self, owner: StackOwner, timeout: float = READY_TIMEOUT) -> WaitResult:
-        return wait_for(owner, self.name, self.ready, timeout)
+        return wait_for(owner, self.name, self.port, self.ready, timeout)
 
     def __str__(self) -> str:
         return self.name
@@ -39,9 +39,9 @@ def _add(service: Service) -> Service:
     return service
 
 
-PYTHON_APP = Http(8000, "/health")   # the reference services (uvicorn apps)
-REDIS = _add(Service("redis", 6379, RedisPing(6379)))
-REDIS_EXPORTER = _add(Service("redis-exporter", 9121, Http(9121, "/metrics")))
+PYTHON_APP = Http("/health")   # the reference services (uvicorn apps)
+REDIS = _add(Service("redis", 6379, RedisPing()))
+REDIS_EXPORTER = _add(Service("redis-exporter", 9121, Http("/metrics")))
 NOTIFICATION_SERVICE = _add(Service("notification-service", 8000, PYTHON_APP))
 NOTIFICATION_PROVIDER = _add(Service("notification-provider", 8000, PYTHON_APP))
 ORDER_SERVICE = _add(Service("order-service", 8000, PYTHON_APP))
@@ -50,21 +50,21 @@ FULFILLMENT_SERVICE = _add(Service("fulfillment-service", 8000, PYTHON_APP))
 SUPPORT_SERVICE = _add(Service("support-service", 8000, PYTHON_APP))
 WEBHOOK_RECEIVER = _add(Service("webhook-receiver", 8000, PYTHON_APP))
 INVENTORY_SERVICE = _add(Service("inventory-service", 8000, PYTHON_APP))
-ORDER_PRODUCER = _add(Service("order-producer", 8000, Http(8000, "/metrics")))
-ORDER_PROCESSOR = _add(Service("order-processor", 8000, Http(8000, "/metrics")))
-ALERTMANAGER = _add(Service("alertmanager", 9093, Http(9093, "/-/ready")))
-PROMETHEUS = _add(Service("prometheus", 9090, Http(9090, "/-/ready")))
-MARIADB = _add(Service("mariadb", 3306, MysqlHello(3306)))
-MYSQLD_EXPORTER = _add(Service("mysqld-exporter", 9104, Http(9104, "/")))
-POSTGRES = _add(Service("postgres", 5432, PostgresHello(5432)))
-POSTGRES_EXPORTER = _add(Service("postgres-exporter", 9187, Http(9187, "/")))
+ORDER_PRODUCER = _add(Service("order-producer", 8000, Http("/metrics")))
+ORDER_PROCESSOR = _add(Service("order-processor", 8000, Http("/metrics")))
+ALERTMANAGER = _add(Service("alertmanager", 9093, Http("/-/ready")))
+PROMETHEUS = _add(Service("prometheus", 9090, Http("/-/ready")))
+MARIADB = _add(Service("mariadb", 3306, MysqlHello()))
+MYSQLD_EXPORTER = _add(Service("mysqld-exporter", 9104, Http("/")))
+POSTGRES = _add(Service("postgres", 5432, PostgresHello()))
+POSTGRES_EXPORTER = _add(Service("postgres-exporter", 9187, Http("/")))
 KAFKA = _add(Service("kafka", 9092, DockerHealth()))
-KAFKA_LAG_EXPORTER = _add(Service("kafka-lag-exporter", 9308, Http(9308, "/health")))
-CONNECT = _add(Service("connect", 8083, Http(8083, "/connectors/orders-cdc/status", '"connector":{"state":"RUNNING"')))
-CDC_EXPORTER = _add(Service("cdc-exporter", 9309, Http(9309, "/metrics", "cdc_exporter_up 1")))
-CASSANDRA_NODE1 = _add(Service("cassandra-node1", 9042, CqlOptions(9042)))
-CASSANDRA_NODE2 = _add(Service("cassandra-node2", 9042, CqlOptions(9042)))
-MINIO = _add(Service("minio", 9000, Http(9000, "/minio/health/ready")))
+KAFKA_LAG_EXPORTER = _add(Service("kafka-lag-exporter", 9308, Http("/health")))
+CONNECT = _add(Service("connect", 8083, Http("/connectors/orders-cdc/status", '"connector":{"state":"RUNNING"')))
+CDC_EXPORTER = _add(Service("cdc-exporter", 9309, Http("/metrics", "cdc_exporter_up 1")))
+CASSANDRA_NODE1 = _add(Service("cassandra-node1", 9042, CqlOptions()))
+CASSANDRA_NODE2 = _add(Service("cassandra-node2", 9042, CqlOptions()))
+MINIO = _add(Service("minio", 9000, Http("/minio/health/ready")))
 
 
 def service(name: str) -> Service:

@@ -40,14 +40,14 @@ READY_TIMEOUT = 30.0
 
 @dataclass(frozen=True)
 class Strategy(ABC):
-    port: int            # the container port; the probe goes to the port it is published on
+    """How to ask a service whether it is ready; the port comes from the service (harness/catalog.py)."""
 
     @abstractmethod
     def probe(self, host_port: int) -> Check:
-        """One look: ready or not, and what was seen."""
+        """One look at the service's container port as published on `host_port`: ready or not, and what was seen."""
 
     def __str__(self) -> str:
-        return f"{type(self).__name__}({self.port})"
+        return type(self).__name__
 
 
 def _exchange(host_port: int, send: bytes, receive: int) -> bytes:
@@ -77,7 +77,7 @@ class Http(Strategy):
                          + ("" if ok or not response.is_success else f" without {self.contains!r}"))
 
     def __str__(self) -> str:
-        return f"Http({self.port}{self.path})"
+        return f"Http({self.path})"
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,12 @@ class CqlOptions(Strategy):
 @dataclass(frozen=True)
 class DockerHealth(Strategy):
     """Only for a service that publishes no port: the container's own health status (3 s interval)."""
-    port: int = 0
 
     def probe(self, host_port: int) -> Check:  # not used: see _look
         raise NotImplementedError
 
 
-def _look(owner: StackOwner, service: str, strategy: Strategy) -> Check:
+def _look(owner: StackOwner, service: str, port: int, strategy: Strategy) -> Check:
     container = owner.container(service)
     container.reload()
     if container.status != "running":
@@ -138,16 +137,17 @@ def _look(owner: StackOwner, service: str, strategy: Strategy) -> Check:
     if isinstance(strategy, DockerHealth):
         health = container.attrs.get("State", {}).get("Health", {}).get("Status")
         return Check(health in (None, "healthy"), f"docker health {health or 'none'}")
-    published = published_ports(container, f"{strategy.port}/tcp")
+    published = published_ports(container, f"{port}/tcp")
     if not published:
-        return Check(False, f"port {strategy.port} not published yet")
+        return Check(False, f"port {port} not published yet")
     try:
         return strategy.probe(int(published[0]))
     except (OSError, httpx.HTTPError) as exc:
         return Check(False, f"{type(exc).__name__}: {exc}"[:160])
 
 
-def wait_for(owner: StackOwner, service: str, strategy: Strategy, timeout: float = READY_TIMEOUT) -> WaitResult:
-    """Until `service` is running and answers `strategy`'s probe from the host (every 0.1 s)."""
-    return wait_until(lambda: _look(owner, service, strategy), what=f"{service} to be ready ({strategy})",
+def wait_for(owner: StackOwner, service: str, port: int, strategy: Strategy,
+             timeout: float = READY_TIMEOUT) -> WaitResult:
+    """Until `service` is running and answers `strategy`'s probe on `port` from the host (every 0.1 s)."""
+    return wait_until(lambda: _look(owner, service, port, strategy), what=f"{service} to be ready ({strategy})",
                       timeout=timeout, interval=POLL_INTERVAL, transient=(NotFound,))

@@ -183,9 +183,8 @@ class ScenarioRunner:
         instead of bound + slack. Past its bound a check has already failed its verdict (a later event would be
         BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack."""
         result = ScenarioResult(scenario)
-        self._expect_failing = expect_failing
         try:
-            self._run(scenario, result)
+            self._run(scenario, result, expect_failing)
         except Exception as exc:  # noqa: BLE001 - a verdict, or broken (nothing proven); never a crash
             result.failures.append(exc)
         finally:
@@ -195,11 +194,6 @@ class ScenarioRunner:
             result.failures.append(BudgetExceeded(f"{scenario.alert}: " + "; ".join(exceeded)))
         return result
 
-    _expect_failing: tuple = ()
-
-    def _window(self, bound, failure: type[ScenarioFailed]) -> float:
-        """How long a check waits: its bound when a control expects it to fail, else bound + slack (timeout)."""
-        return bound.seconds if any(issubclass(failure, e) for e in self._expect_failing) else bound.timeout
 
     def _soft(self, result: ScenarioResult, call, *args, **kwargs):
         """A check after which the run still proves something: its failure is recorded, the run goes on."""
@@ -209,7 +203,11 @@ class ScenarioRunner:
             result.failures.append(exc)
             return None
 
-    def _run(self, scenario: Scenario, result: ScenarioResult) -> None:
+    def _run(self, scenario: Scenario, result: ScenarioResult, expect_failing: tuple) -> None:
+        def window(bound, failure: type[ScenarioFailed]) -> float:
+            """How long a check waits: its bound when a control expects it to fail, else bound + slack."""
+            return bound.seconds if any(issubclass(failure, e) for e in expect_failing) else bound.timeout
+
         target = AlertTarget(scenario.alert, scenario.receiver, scenario.alert_labels)
         profile = self.stack.profile
         rule = self.observer.rule(target)                       # unknown alert: fail before touching anything
@@ -243,13 +241,13 @@ class ScenarioRunner:
                                                   f"({bounds.notify})"):
                     tl.pending, tl.firing = self.observer.wait_firing(
                         target, since=tl.inject_started,
-                        timeout=max(0.0, self._window(bounds.fire, AlertDidNotFire) - applied.latency))
+                        timeout=max(0.0, window(bounds.fire, AlertDidNotFire) - applied.latency))
                     if shadow is not None:
                         verdict = self.observer.broken_rule_control(target, since=tl.pending or tl.injected)
                         result.controls["broken metric"] = f"{type(verdict).__name__}: {verdict}"
                     tl.notified = self._soft(result, self.observer.wait_delivered, target, status="firing",
                                              since=tl.inject_started,
-                                             timeout=self._window(bounds.notify, AlertNotDelivered))
+                                             timeout=window(bounds.notify, AlertNotDelivered))
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
                     tl.remediation_started = time.time()
                     scenario.remediation(RemediationContext(self.stack.owner, lambda: self.nemesis.revert(applied)))
@@ -257,10 +255,10 @@ class ScenarioRunner:
                 with self.journal.phase("Recover", f"{target} resolves ({bounds.resolve}) and the resolution reaches "
                                                    f"{scenario.receiver} ({bounds.resolved_notice})"):
                     tl.resolved = self.observer.wait_resolved(
-                        target, timeout=self._window(bounds.resolve, AlertDidNotClear))
+                        target, timeout=window(bounds.resolve, AlertDidNotClear))
                     tl.resolved_notified = self._soft(result, self.observer.wait_delivered, target,
                                                       status="resolved", since=tl.remediation_started,
-                                                      timeout=self._window(bounds.resolved_notice,
+                                                      timeout=window(bounds.resolved_notice,
                                                                            ResolvedNoticeMissing))
                     if tl.resolved_notified is not None and tl.resolved_notified < tl.resolved:
                         # it cleared during a long remediation, before the first poll after it: the notice
