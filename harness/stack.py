@@ -6,6 +6,7 @@ belong to the current stack?" and is all a fault needs.
 """
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import uuid
@@ -147,12 +148,10 @@ class Stack:
 
     attached = False   # True for a stack this process did not start (and must leave running)
 
-    @property
+    @functools.cached_property
     def image_tag(self) -> str:
         """The caller's CHAOS_IMAGE_TAG, else one derived from the build inputs (harness/images.py)."""
-        if not hasattr(self, "_image_tag"):
-            self._image_tag = os.environ.get("CHAOS_IMAGE_TAG") or images.build_tag(self.root, COMPOSE_FILE)
-        return self._image_tag
+        return os.environ.get("CHAOS_IMAGE_TAG") or images.build_tag(self.root, COMPOSE_FILE)
 
     def start(self) -> "Stack":
         apply_build_env()

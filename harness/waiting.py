@@ -100,30 +100,3 @@ def wait_until(probe: Callable[[], Check[T]], *, what: str, timeout: float, inte
     if check is None:
         raise WaitTimedOut(what, timeout, history, started)
     return WaitResult(check.value, started, time.time(), history)
-
-
-
-
-class HoldBroken(Exception):
-    def __init__(self, what: str, duration: float, history: list[Seen], started: float) -> None:
-        self.what, self.duration, self.history, self.started = what, duration, history, started
-        super().__init__(f"{what} did not hold for {duration:.1f}s; saw: {describe_history(history, started)}")
-
-
-def holds_for(probe: Callable[[], Check[T]], *, what: str, duration: float, interval: float = 0.1) -> list[Seen]:
-    """Poll `probe` for `duration` seconds; every poll must say done. The first that does not raises
-    `HoldBroken` (with what was seen). The counterpart of `wait_until` for "stays true"."""
-    started = time.time()
-    history: list[Seen] = []
-    while True:
-        check = probe()
-        now = time.time()
-        if history and history[-1].state == check.state:
-            history[-1].last = now
-        else:
-            history.append(Seen(check.state, now, now))
-        if not check.done:
-            raise HoldBroken(what, duration, history, started)
-        if now - started >= duration:
-            return history
-        time.sleep(min(interval, max(0.0, started + duration - now)))

@@ -15,7 +15,7 @@ from harness.mutation import SHADOW_SUFFIX
 from harness.observe.alertmanager import Alertmanager
 from harness.observe.prometheus import AlertingRule, Prometheus
 from harness.observe.webhook import WebhookReceiver, carries
-from harness.waiting import Check, HoldBroken, WaitResult, WaitTimedOut, describe_history, holds_for, wait_until
+from harness.waiting import Check, WaitResult, WaitTimedOut, describe_history, wait_until
 
 POLL_INTERVAL = 0.1
 
@@ -164,7 +164,6 @@ class AlertObserver:
         if remaining > 0:
             time.sleep(remaining)
         end = time.time()
-        steps = max(1, int((end - since) / step) + 1)
         unhealthy = self.prometheus.query_range(expr, since, end, step)
         if unhealthy:
             first = min((float(v[0]), r) for r in unhealthy for v in r["values"][:1])
