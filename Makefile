@@ -19,8 +19,8 @@ tools:          ## only the venv and host tools (promtool, Allure CLI, actionlin
 chaos: bootstrap ## MAIN JOB: every runbook scenario and its negative controls against the bundled stack -> reports/allure-results + reports/allure-report
 	@rm -rf $(ALLURE_DIR)
 	$(PY) -m pytest -m chaos --alluredir=$(ALLURE_DIR) $(ARGS); status=$$?; \
-	  $(PY) -m harness coverage --alluredir $(ALLURE_DIR) || true; \
-	  $(PY) -m harness report --alluredir $(ALLURE_DIR) || true; \
+	  $(PY) -m chaos_harness coverage --alluredir $(ALLURE_DIR) || true; \
+	  $(PY) -m chaos_harness report --alluredir $(ALLURE_DIR) || true; \
 	  exit $$status
 
 test: bootstrap ## the whole test suite: unit, stack integration, crash recovery and the chaos scenarios
@@ -34,35 +34,35 @@ integration: bootstrap ## tests that need the stack but inject no scenario
 	$(PY) -m pytest -m stack $(ARGS)
 
 cleanup: bootstrap ## revert faults and remove stacks a crashed run left behind (ARGS="--dry-run|--all|--project P")
-	$(PY) -m harness cleanup $(ARGS)
+	$(PY) -m chaos_harness cleanup $(ARGS)
 
 stack-up: bootstrap ## start a stack and leave it running, printing its URLs (remove: make cleanup ARGS="--project P")
-	$(PY) -m harness stack-up $(ARGS)
+	$(PY) -m chaos_harness stack-up $(ARGS)
 
 validate: tools  ## check every scenario (rules, runbook, Alertmanager route, compose, PromQL) without starting anything
-	$(PY) -m harness validate $(ARGS)
+	$(PY) -m chaos_harness validate $(ARGS)
 
 scenarios:      ## list the runbook scenarios
-	$(PY) -m harness scenarios
+	$(PY) -m chaos_harness scenarios
 
 plan:           ## print a scenario's plan and derived bounds without touching anything: make plan ARGS=notification_redis_outage
-	$(PY) -m harness plan $(ARGS)
+	$(PY) -m chaos_harness plan $(ARGS)
 
 render-config:  ## write the time-compressed monitoring config to build/monitoring (ARGS="--time-factor 60")
-	$(PY) -m harness render-config $(ARGS)
+	$(PY) -m chaos_harness render-config $(ARGS)
 
 coverage: tools ## runbook sections and alerts: proven / failing / not run / not covered (ARGS=--strict); reports/coverage.*
-	$(PY) -m harness coverage --alluredir $(ALLURE_DIR) $(ARGS)
+	$(PY) -m chaos_harness coverage --alluredir $(ALLURE_DIR) $(ARGS)
 
 gate: bootstrap ## release gate: run scenarios (ARGS="--scenario ID"), judge budgets; reports/gate.*; exit 0/1/2
-	$(PY) -m harness gate --alluredir $(ALLURE_DIR) $(ARGS)
+	$(PY) -m chaos_harness gate --alluredir $(ALLURE_DIR) $(ARGS)
 
 bench: bootstrap ## our Redis drill vs the Chaos Toolkit peer on one stack (ARGS="--runs 5", "--suite reports/allure-results") -> reports/bench.md
-	$(PY) -m harness bench $(ARGS)
+	$(PY) -m chaos_harness bench $(ARGS)
 
 report: tools   ## Allure HTML report (offline, with history and categories) in reports/allure-report
-	-$(PY) -m harness coverage --alluredir $(ALLURE_DIR)
-	$(PY) -m harness report --alluredir $(ALLURE_DIR) $(ARGS)
+	-$(PY) -m chaos_harness coverage --alluredir $(ALLURE_DIR)
+	$(PY) -m chaos_harness report --alluredir $(ALLURE_DIR) $(ARGS)
 
 # -- the runbook's probes, drills and maintenance (default --base-url: the running chaos stack) ----
 support-probe: bootstrap ## synthetic support timeline probe, JSON report: ARGS="--base-url http://127.0.0.1:PORT"

@@ -17,10 +17,10 @@ checked once per gossip round (+1 s) = 12.5 s (signals.phi_conviction).
 Clear delay: once node2 serves CQL again (the end of the remediation) node1 marks it UN when the next
 gossip round brings its heartbeat: one gossip interval, 1 s, real time.
 """
-from harness import signals
-from harness.actions import ResumeService
-from harness.faults import ContainerPaused
-from harness.scenario import Budget, Scenario
+from chaos_harness import signals
+from chaos_harness.actions import ResumeService
+from chaos_harness.faults import ContainerPaused
+from chaos_harness.scenario import Budget, Scenario
 
 PHI_CONVICT_THRESHOLD = 5
 GOSSIP_INTERVAL = 1.0

@@ -5,7 +5,7 @@ Symptom:      inventory_reservation_expired_total rises: reservations vanish (TT
               5 % of the last 5 minutes' reservations expired before confirmation).
 Drill:        `make chaos-ttl-oversell ARGS="--keyspace inventory --table reservations --ttl 60"`: the
               reservations table's default_time_to_live drops from the 900 s baseline to 60 s while
-              checkouts take 120 s. The test stack runs 30x compressed (harness/timing.py), the
+              checkouts take 120 s. The test stack runs 30x compressed (chaos_harness/timing.py), the
               inventory-service too (INVENTORY_TIME_SCALE): the baseline is 30 s, the drill's TTL
               scale_seconds(60, 30) = 2 s, a checkout 4 s.
 Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-ops.
@@ -24,9 +24,9 @@ Clear delay: rows written just before the restore still carry the short TTL; the
 missing TTL + 1 s + one check interval after it (2 + 1 + 0.5 = 3.5 s at factor 30, 8.5 s at 10); the
 5m window then carries the expirations out.
 """
-from harness import signals
-from harness.cassandra import BASELINE_TTL, ReservationTtlLowered, RestoreReservationTtl
-from harness.scenario import Budget, Scenario
+from chaos_harness import signals
+from chaos_harness.cassandra import BASELINE_TTL, ReservationTtlLowered, RestoreReservationTtl
+from chaos_harness.scenario import Budget, Scenario
 
 DRILL_TTL = 60                 # the runbook's drill (production seconds)
 CHECK_INTERVAL = 15            # INVENTORY_CHECK_INTERVAL_SECONDS (production; the service divides it

@@ -9,9 +9,9 @@ Remediation:  read the stack trace (docker compose logs connect), fix the cause 
               POST /connectors/orders-cdc/restart?includeTasks=true; the failed-task count
               returns to 0 and the alert clears, with a resolved notice in #data-ops.
 """
-from harness.connect import RestartConnector
-from harness.faults import ConnectorTaskFailed
-from harness.scenario import Budget, Scenario
+from chaos_harness.connect import RestartConnector
+from chaos_harness.faults import ConnectorTaskFailed
+from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(
     id="cdc_connector_failure",

@@ -8,9 +8,9 @@ Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-o
 Remediation:  list the sessions (SHOW PROCESSLIST) and terminate the leaked ones; usage drops
               back and the alert clears, with a resolved notice in #data-ops.
 """
-from harness.databases import ReleaseHeldConnections
-from harness.faults import ConnectionsSaturated
-from harness.scenario import Budget, Scenario
+from chaos_harness.databases import ReleaseHeldConnections
+from chaos_harness.faults import ConnectionsSaturated
+from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(
     id="db_mysql_connection_saturation",

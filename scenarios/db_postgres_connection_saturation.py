@@ -8,9 +8,9 @@ Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-o
 Remediation:  list the sessions (pg_stat_activity) and terminate the leaked ones
               (pg_terminate_backend); the alert clears, with a resolved notice in #data-ops.
 """
-from harness.databases import ReleaseHeldConnections
-from harness.faults import ConnectionsSaturated
-from harness.scenario import Budget, Scenario
+from chaos_harness.databases import ReleaseHeldConnections
+from chaos_harness.faults import ConnectionsSaturated
+from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(
     id="db_postgres_connection_saturation",

@@ -32,14 +32,14 @@ its lag also grows with the held labels' real age. It is tested end to end in te
 """
 import re
 
-from harness.actions import Steps
-from harness.errors import ConfigError
-from harness.fulfillment import LabelWorkerStalled, RefreshCaseTimeline, RestartLabelWorker
-from harness.observe.prometheus import AlertingRule
-from harness.scenario import Budget, Scenario
-from harness.signals import Delay
-from harness.timing import TimingProfile
-from harness.workloads import timelines_being_opened
+from chaos_harness.actions import Steps
+from chaos_harness.errors import ConfigError
+from chaos_harness.fulfillment import LabelWorkerStalled, RefreshCaseTimeline, RestartLabelWorker
+from chaos_harness.observe.prometheus import AlertingRule
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.signals import Delay
+from chaos_harness.timing import TimingProfile
+from chaos_harness.workloads import timelines_being_opened
 
 FAULT = LabelWorkerStalled(orders=5, stuck_after=2.0)
 

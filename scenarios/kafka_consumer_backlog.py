@@ -16,10 +16,10 @@ Signal delay: the burst is acknowledged and the consumer frozen when the fault i
               max(0.5, 0.5) + 0.5 = 1 s (signals.exporter_round; real time, the same at every factor).
 Clear delay:  the same round after the consumer is back.
 """
-from harness import signals
-from harness.actions import ResumeService
-from harness.faults import ConsumerFrozenDuringBurst
-from harness.scenario import Budget, Scenario
+from chaos_harness import signals
+from chaos_harness.actions import ResumeService
+from chaos_harness.faults import ConsumerFrozenDuringBurst
+from chaos_harness.scenario import Budget, Scenario
 
 LAG_EXPORTER = signals.exporter_round(interval=0.5, round_seconds=0.5, exporter="kafka lag exporter")
 

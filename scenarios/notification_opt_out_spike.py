@@ -9,11 +9,11 @@ Signal delay: the rate over 2m passes 0.5/s once the window holds more than 0.5 
               (signals.rate_passes), at 5 opt-outs per second: factor 30 (W = 4 s) 3 opt-outs, 0.6 s;
               factor 10 (W = 12 s) 7 opt-outs, 1.4 s. (The counter's series exist from the start.)
 """
-from harness import signals
-from harness.actions import RevertFault
-from harness.app_faults import OptOutWave
-from harness.scenario import Budget, Scenario
-from harness.workloads import notifications_being_sent
+from chaos_harness import signals
+from chaos_harness.actions import RevertFault
+from chaos_harness.app_faults import OptOutWave
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.workloads import notifications_being_sent
 
 OPT_OUTS_PER_SECOND = 5.0
 

@@ -18,11 +18,11 @@ Traffic:      4 workers at 10/s in all: with the provider's container stopped it
 The runbook's by-hand drill (make notification-chaos-provider) makes the provider reject chosen
 notifications instead (its failure list); it is tested in tests/integration.
 """
-from harness import signals
-from harness.actions import RestartService
-from harness.faults import ContainerStopped
-from harness.scenario import Budget, Scenario
-from harness.workloads import notifications_being_sent
+from chaos_harness import signals
+from chaos_harness.actions import RestartService
+from chaos_harness.faults import ContainerStopped
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.workloads import notifications_being_sent
 
 scenario = Scenario(
     id="notification_provider_failure",

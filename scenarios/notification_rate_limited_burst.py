@@ -11,11 +11,11 @@ Signal delay: the limiter counts per fixed 60 s window (notification_rate_window
               more than 1 * W drops (signals.rate_passes): factor 30 (W = 4 s) (40 + 5) / 20 per s =
               2.25 s; factor 10 (W = 12 s) (40 + 13) / 20 = 2.65 s.
 """
-from harness import signals
-from harness.actions import RevertFault
-from harness.app_faults import NotificationBurst
-from harness.scenario import Budget, Scenario
-from harness.workloads import notifications_being_sent
+from chaos_harness import signals
+from chaos_harness.actions import RevertFault
+from chaos_harness.app_faults import NotificationBurst
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.workloads import notifications_being_sent
 
 BURST_RATE = 20.0       # sends per second to one customer
 RATE_LIMIT = 20         # NOTIFICATION_RATE_LIMIT per window (docker-compose.test.yml)

@@ -15,11 +15,11 @@ Signal delay: every send meets the stopped Redis (one limiter error each), 10 pe
               2m passes 0.1/s once the window holds more than 0.1 * W errors (signals.rate_passes):
               factor 30 (W = 4 s) 1 error, 0.1 s; factor 10 (W = 12 s) 2 errors, 0.2 s.
 """
-from harness import signals
-from harness.actions import RestartService
-from harness.faults import ContainerStopped
-from harness.scenario import Budget, Scenario
-from harness.workloads import notifications_being_sent
+from chaos_harness import signals
+from chaos_harness.actions import RestartService
+from chaos_harness.faults import ContainerStopped
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.workloads import notifications_being_sent
 
 SEND_RATE = 10.0   # notifications sent per second, each asking the limiter (Redis) once
 

@@ -15,11 +15,11 @@ Settled:      an earlier run's offload (a drop of ~100 MiB) leaves a steep negat
               seconds more to cross the threshold. Steady state therefore waits until the slope is flat
               (|deriv| < 16 KiB/s, 1/16 of the threshold).
 """
-from harness import signals
-from harness.actions import RevertFault, Steps
-from harness.app_faults import AttachmentFlood
-from harness.drills import OffloadAttachments
-from harness.scenario import Budget, Scenario
+from chaos_harness import signals
+from chaos_harness.actions import RevertFault, Steps
+from chaos_harness.app_faults import AttachmentFlood
+from chaos_harness.drills import OffloadAttachments
+from chaos_harness.scenario import Budget, Scenario
 
 CHUNK_KIB, UPLOADS_PER_SECOND = 512, 4          # the runaway client: 2 MiB/s
 SETTLED_SLOPE = 16384                           # |deriv| the steady state waits for (bytes/s)

@@ -11,11 +11,11 @@ Signal delay: a corrupted entry is not overwritten, so every read of the 5 cases
               than 0.1 * W errors (signals.rate_passes): factor 30 (W = 4 s) 1 error, 0.2 s; factor 10
               (W = 12 s) 2 errors, 0.4 s.
 """
-from harness import signals
-from harness.drills import RefreshTimelines
-from harness.app_faults import TimelineCacheCorrupted
-from harness.scenario import Budget, Scenario
-from harness.workloads import timelines_being_opened
+from chaos_harness import signals
+from chaos_harness.drills import RefreshTimelines
+from chaos_harness.app_faults import TimelineCacheCorrupted
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.workloads import timelines_being_opened
 
 AGENT_RATE = 5.0   # cached timelines read per second (every read of a corrupted entry is an error)
 

@@ -9,11 +9,11 @@ Signal delay: every timeline opened fails once (payment), 3 per second from the 
               (signals.rate_passes): factor 30 (W = 4 s) 1 failure, 1/3 = 0.33 s; factor 10 (W = 12 s)
               2 failures, 0.67 s. (The counter's series exist from the start: no first-sample loss.)
 """
-from harness import signals
-from harness.actions import RevertFault
-from harness.app_faults import DownstreamFault
-from harness.scenario import Budget, Scenario
-from harness.workloads import timelines_being_opened
+from chaos_harness import signals
+from chaos_harness.actions import RevertFault
+from chaos_harness.app_faults import DownstreamFault
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.workloads import timelines_being_opened
 
 AGENT_RATE = 3.0   # timelines opened per second, each with one failed payment-service call
 

@@ -16,11 +16,11 @@ Signal delay: a slow collection is observed only when it completes, and p95 pass
 Clear delay:  a collection that started before the repair still takes 2.5 s (it is observed then);
               the 5m window (10 s) then carries the slow ones out.
 """
-from harness import signals
-from harness.actions import RevertFault
-from harness.app_faults import DownstreamFault
-from harness.scenario import Budget, Scenario
-from harness.workloads import timelines_being_opened
+from chaos_harness import signals
+from chaos_harness.actions import RevertFault
+from chaos_harness.app_faults import DownstreamFault
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.workloads import timelines_being_opened
 
 AGENT_RATE = 3.0          # timelines opened per second, one after another
 DOWNSTREAM_DELAY = 2.5    # seconds order-service answers late (above the 2 s threshold)

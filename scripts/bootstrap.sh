@@ -38,7 +38,7 @@ can_root() { [[ $(id -u) -eq 0 ]] || { command -v sudo >/dev/null && sudo -n tru
 # ---------------------------------------------------------------- 1. Python
 python_deps() {
   local stamp="$VENV/.requirements.sha256" want
-  want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+  want=$(cat requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
   if [[ -x "$VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     say "python deps: up to date ($VENV)"; return
   fi
@@ -46,6 +46,8 @@ python_deps() {
   [[ -x "$VENV/bin/python" ]] || { say "python deps: creating venv $VENV"; python3 -m venv "$VENV"; }
   say "python deps: installing requirements-dev.txt"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt
+  say "python deps: installing the harness (pip install -e .: the pytest plugin and the chaos-harness command)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 }
 

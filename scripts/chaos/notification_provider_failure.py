@@ -17,11 +17,11 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
 
-from harness.catalog import NOTIFICATION_PROVIDER  # noqa: E402
-from harness.cli import base_url, discover_url, run  # noqa: E402
-from harness.drills import notification_provider_failure  # noqa: E402
-from harness.errors import ConfigError  # noqa: E402
-from harness.services import NotificationClient, ProviderClient  # noqa: E402
+from chaos_harness.catalog import NOTIFICATION_PROVIDER  # noqa: E402
+from chaos_harness.cli import base_url, discover_url, run  # noqa: E402
+from chaos_harness.drills import notification_provider_failure  # noqa: E402
+from chaos_harness.errors import ConfigError  # noqa: E402
+from chaos_harness.services import NotificationClient, ProviderClient  # noqa: E402
 
 
 def positive(value):
@@ -33,7 +33,7 @@ def positive(value):
 
 def provider_of(url: str) -> str:
     """The notification-provider next to the notification-service at `url` (same chaos stack)."""
-    from harness.stack import owner_of_url
+    from chaos_harness.stack import owner_of_url
     try:
         return NOTIFICATION_PROVIDER.url(owner_of_url(url))
     except ConfigError as exc:

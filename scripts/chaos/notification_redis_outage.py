@@ -13,18 +13,18 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
 
-from harness.cli import base_url, discover_url, run  # noqa: E402
-from harness.drills import notification_redis_outage  # noqa: E402
-from harness.faults import Nemesis  # noqa: E402
-from harness.ledger import Ledger  # noqa: E402
-from harness.services import NotificationClient  # noqa: E402
-from harness.stack import ROOT, owner_of_url  # noqa: E402
+from chaos_harness.cli import base_url, discover_url, run  # noqa: E402
+from chaos_harness.drills import notification_redis_outage  # noqa: E402
+from chaos_harness.faults import Nemesis  # noqa: E402
+from chaos_harness.ledger import Ledger  # noqa: E402
+from chaos_harness.services import NotificationClient  # noqa: E402
+from chaos_harness.stack import owner_of_url  # noqa: E402
 
 
 def main(args):
     url = args.base_url or discover_url("notification-service")
     owner = owner_of_url(url)
-    report = notification_redis_outage(NotificationClient(url), Nemesis(owner, Ledger.default(ROOT)),
+    report = notification_redis_outage(NotificationClient(url), Nemesis(owner, Ledger.default()),
                                        batch=args.batch)
     return {"baseUrl": url, "stack": owner.project, **report}
 

@@ -30,12 +30,11 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
 
-from harness.cli import run  # noqa: E402
-from harness.fulfillment import (DRILL_PREFIX, Endpoints, FulfillmentArtifactsHeld, FulfillmentService,  # noqa: E402
+from chaos_harness.cli import run  # noqa: E402
+from chaos_harness.fulfillment import (DRILL_PREFIX, Endpoints, FulfillmentArtifactsHeld, FulfillmentService,  # noqa: E402
                                  dry_run, revert_fulfillment_delay, simulate_fulfillment_delay, ticket_order)
-from harness.ledger import Ledger  # noqa: E402
-from harness.services import SupportClient  # noqa: E402
-from harness.stack import ROOT  # noqa: E402
+from chaos_harness.ledger import Ledger  # noqa: E402
+from chaos_harness.services import SupportClient  # noqa: E402
 
 
 def count(value):
@@ -67,7 +66,7 @@ def ticket(value):
 
 def main(args):
     ep = Endpoints.from_environment()
-    ledger = Ledger.default(ROOT)
+    ledger = Ledger.default()
     fault = FulfillmentArtifactsHeld(count=args.count, hold_minutes=args.hold_minutes, prefix=args.prefix)
     mode = "dry-run" if args.dry_run else "revert" if args.revert else "hold"
     if args.dry_run:

@@ -14,11 +14,11 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
 
-from harness.cli import base_url, discover_url, run  # noqa: E402
-from harness.drills import ttl_oversell  # noqa: E402
-from harness.ledger import Ledger  # noqa: E402
-from harness.services import metric_value  # noqa: E402
-from harness.stack import ROOT, owner_of_url  # noqa: E402
+from chaos_harness.cli import base_url, discover_url, run  # noqa: E402
+from chaos_harness.drills import ttl_oversell  # noqa: E402
+from chaos_harness.ledger import Ledger  # noqa: E402
+from chaos_harness.services import metric_value  # noqa: E402
+from chaos_harness.stack import owner_of_url  # noqa: E402
 
 
 def positive_seconds(text: str) -> int:
@@ -32,12 +32,12 @@ def positive_seconds(text: str) -> int:
 
 
 def main(args):
-    from harness.observe.http import JsonService
+    from chaos_harness.observe.http import JsonService
     url = args.base_url or discover_url("inventory-service")
     owner = owner_of_url(url)        # only a chaos stack's containers are touched
     inventory = JsonService("inventory-service", url)
     expired_before = metric_value(inventory.request("GET", "/metrics").text, "inventory_reservation_expired_total")
-    report = ttl_oversell(owner, Ledger.default(ROOT), args.keyspace, args.table, args.ttl, revert=args.revert,
+    report = ttl_oversell(owner, Ledger.default(), args.keyspace, args.table, args.ttl, revert=args.revert,
                           previous_ttl=args.previous_ttl, dry_run=args.dry_run)
     return {"baseUrl": url, **report, "reservationsExpiredTotal": expired_before}
 

@@ -12,9 +12,9 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
 
-from harness.cli import base_url, discover_url, run  # noqa: E402
-from harness.drills import support_timeline_probe  # noqa: E402
-from harness.services import SupportClient  # noqa: E402
+from chaos_harness.cli import base_url, discover_url, run  # noqa: E402
+from chaos_harness.drills import support_timeline_probe  # noqa: E402
+from chaos_harness.services import SupportClient  # noqa: E402
 
 
 def main(args):

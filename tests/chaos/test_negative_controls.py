@@ -1,23 +1,23 @@
 """A scenario must be able to fail, at every check: each control runs the real scenario against the real
 stack with one part sabotaged and passes only when the run fails with exactly the expected classes
-(harness/controls.py); its result file is what the release gate counts.
+(chaos_harness/controls.py); its result file is what the release gate counts.
 
 The "broken rule" control is folded into every proof run: a shadow copy of the rule with its metric
 misspelled is loaded beside it and must be classified AlertDidNotFire while the real rule fires
-(harness/observe/alerts.py broken_rule_control), so it costs no run of its own.
+(chaos_harness/observe/alerts.py broken_rule_control), so it costs no run of its own.
 """
 import time
 from dataclasses import dataclass
 
 import pytest
 
-from harness.actions import DoNothing
-from harness.controls import NO_FAULT, SILENT_SLOW, SLOW_REMEDIATION, UNDELIVERED, slow_remediation_budget
-from harness.errors import AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing
-from harness.faults import ContainerFault, NoFault
-from harness.mutation import resolved_notices_off, route_elsewhere
-from harness.scenario import RemediationContext
-from scenarios import all_scenarios
+from chaos_harness.actions import DoNothing
+from chaos_harness.controls import NO_FAULT, SILENT_SLOW, SLOW_REMEDIATION, UNDELIVERED, slow_remediation_budget
+from chaos_harness.errors import AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing
+from chaos_harness.faults import ContainerFault, NoFault
+from chaos_harness.mutation import resolved_notices_off, route_elsewhere
+from chaos_harness.scenario import RemediationContext
+from chaos_harness.registry import all_scenarios
 
 pytestmark = [pytest.mark.chaos, pytest.mark.control]
 SCENARIOS = all_scenarios()

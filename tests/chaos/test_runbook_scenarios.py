@@ -1,7 +1,7 @@
 """Every runbook scenario under scenarios/, end to end against the bundled stack."""
 import pytest
 
-from scenarios import all_scenarios
+from chaos_harness.registry import all_scenarios
 
 pytestmark = [pytest.mark.chaos, pytest.mark.runbook_proof]
 

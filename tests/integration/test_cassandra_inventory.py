@@ -7,10 +7,10 @@ import sys
 import httpx
 import pytest
 
-from harness.catalog import INVENTORY_SERVICE
-from harness.services import metric_value
-from harness.stack import ROOT
-from harness.waiting import Check, wait_until
+from chaos_harness.catalog import INVENTORY_SERVICE
+from chaos_harness.services import metric_value
+from fixtures import ROOT
+from chaos_harness.waiting import Check, wait_until
 
 pytestmark = pytest.mark.stack_profile("cassandra")
 DRILL = "scripts/chaos/simulate_ttl_oversell.py"

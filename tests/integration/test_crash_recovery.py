@@ -13,9 +13,10 @@ import time
 
 import pytest
 
-from harness.docker_env import docker_client
-from harness.ledger import Ledger
-from harness.stack import PROJECT_LABEL, ROOT
+from chaos_harness.docker_env import docker_client
+from chaos_harness.ledger import Ledger
+from chaos_harness.stack import PROJECT_LABEL
+from fixtures import ROOT
 
 FAULT_HOLDING = "[chaos] Inject fault: done"
 
@@ -66,7 +67,7 @@ def test_sigkill_while_redis_is_down_then_cleanup_reverts_and_removes_everything
     assert redis.status == "exited", "the crash left Redis down"
     assert len(ledger.open_faults()) == 1
 
-    result = subprocess.run([sys.executable, "-m", "harness", "cleanup", "--ledger", str(ledger.path)],
+    result = subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", "--ledger", str(ledger.path)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "reverted fault container-stopped(redis)" in result.stdout

@@ -3,11 +3,11 @@ and the panels of the services this stack runs (service availability, Notificati
 so the dashboard cannot rot silently when a metric is renamed."""
 import pytest
 
-from harness.catalog import NOTIFICATION_SERVICE
-from harness.dashboard import panel_queries
-from harness.errors import InfrastructureError
-from harness.services import NotificationClient
-from harness.waiting import Check, wait_until
+from chaos_harness.catalog import NOTIFICATION_SERVICE
+from chaos_harness.dashboard import panel_queries
+from chaos_harness.errors import InfrastructureError
+from chaos_harness.services import NotificationClient
+from chaos_harness.waiting import Check, wait_until
 
 QUERIES = panel_queries()
 ROWS_THE_STACK_RUNS = {"Service availability", "Notification"}

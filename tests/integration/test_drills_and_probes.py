@@ -7,9 +7,9 @@ import sys
 import httpx
 import pytest
 
-from harness.catalog import (CONNECT, FULFILLMENT_SERVICE, MINIO, NOTIFICATION_PROVIDER, NOTIFICATION_SERVICE,
+from chaos_harness.catalog import (CONNECT, FULFILLMENT_SERVICE, MINIO, NOTIFICATION_PROVIDER, NOTIFICATION_SERVICE,
                              SUPPORT_SERVICE)
-from harness.stack import ROOT
+from fixtures import ROOT
 
 
 def _script(*args):
@@ -57,7 +57,7 @@ def test_provider_failure_drill_makes_the_provider_fail_exactly_its_notification
 
 def test_provider_fails_chosen_recipients_until_restored(chaos_stack):
     url, provider = NOTIFICATION_SERVICE.url(chaos_stack), NOTIFICATION_PROVIDER.url(chaos_stack)
-    from harness.services import metric_value
+    from chaos_harness.services import metric_value
 
     def failures() -> float:
         return metric_value(httpx.get(f"{url}/metrics").text, "notification_failure_total", {"channel": "sms"})
@@ -146,8 +146,8 @@ def _assert_lag_follows_the_held_labels_age(chaos_stack, held):
     import time
     from datetime import datetime
 
-    from harness.fulfillment import FulfillmentService
-    from harness.waiting import Check, wait_until
+    from chaos_harness.fulfillment import FulfillmentService
+    from chaos_harness.waiting import Check, wait_until
     first, factor = held["backlog"]["lagMinutes"], held["timeFactor"]
     assert first < 30, f"a fresh 60-minute hold is not read as its hold: lag {first} min"
     uploaded = min(datetime.fromisoformat(o["lastModified"]).timestamp() for o in held["sampleObjects"])

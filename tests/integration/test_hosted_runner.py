@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.stack import ROOT
+from fixtures import ROOT
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("useradd"),
                                 reason="plays a hosted runner by creating users: needs root and useradd")
@@ -82,7 +82,7 @@ def test_a_runner_user_bootstraps_and_runs_a_scenario_then_needs_no_root(runner)
     first = _as(RUNNER, "./scripts/bootstrap.sh")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "[bootstrap] ready" in first.stdout
-    run = _as(RUNNER, f".venv/bin/python -m harness gate --scenario {SCENARIO}")   # the workflows' step
+    run = _as(RUNNER, f".venv/bin/python -m chaos_harness gate --scenario {SCENARIO}")   # the workflows' step
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "4 passed" in run.stdout, "the proof and its three negative controls"
 

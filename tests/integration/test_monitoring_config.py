@@ -2,7 +2,7 @@
 config and its compressed copy, and the loaded rules are the compressed production rules."""
 import pytest
 
-from harness.timing import parse_duration
+from chaos_harness.timing import parse_duration
 
 PROD = "/etc/monitoring-production"
 
@@ -43,7 +43,7 @@ def test_loaded_rules_are_the_production_rules_compressed(chaos_stack, prometheu
     factor = chaos_stack.profile.factor
     prod = {r["alert"]: r for f in (chaos_stack.root / "stack/monitoring/prometheus/rules").glob("*.yml")
             for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"] if "alert" in r}
-    from harness.mutation import SHADOW_SUFFIX
+    from chaos_harness.mutation import SHADOW_SUFFIX
     loaded = {name: r for name, r in prometheus.alerting_rules().items() if not name.endswith(SHADOW_SUFFIX)}
     assert set(loaded) == set(prod)
     shadows = {name for name in prometheus.alerting_rules() if name.endswith(SHADOW_SUFFIX)}

@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from harness.errors import AlertDidNotFire, ForeignTarget, ServiceUnreachable, UnknownAlert
-from harness.faults import ContainerPaused, Nemesis
-from harness.observe.alerts import AlertTarget
-from harness.observe.prometheus import Prometheus
+from chaos_harness.errors import AlertDidNotFire, ForeignTarget, ServiceUnreachable, UnknownAlert
+from chaos_harness.faults import ContainerPaused, Nemesis
+from chaos_harness.observe.alerts import AlertTarget
+from chaos_harness.observe.prometheus import Prometheus
 
 
 def test_unknown_alert_fails_fast_listing_close_names(observer):

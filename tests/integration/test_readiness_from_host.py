@@ -1,22 +1,22 @@
-"""Readiness from the host (harness/readiness.py) against the real stack: every service of the compose file
+"""Readiness from the host (chaos_harness/readiness.py) against the real stack: every service of the compose file
 has a strategy, every running one answers it, and a service that is down does not."""
 import time
 
 import pytest
 import yaml
 
-from harness.faults import ContainerPaused, ContainerStopped
-from harness.catalog import SERVICES, wait_ready
-from harness.stack import COMPOSE_FILE, ROOT
-from harness.waiting import WaitTimedOut
+from chaos_harness.faults import ContainerPaused, ContainerStopped
+from chaos_harness.catalog import SERVICES, wait_ready
+from fixtures import COMPOSE_FILE, ROOT
+from chaos_harness.waiting import WaitTimedOut
 
 pytestmark = pytest.mark.stack_profile("db", "cassandra", "cdc", "minio")
 
 
 def test_every_service_of_the_compose_file_is_in_the_catalog_with_a_readiness_strategy():
     services = set(yaml.safe_load((ROOT / COMPOSE_FILE).read_text())["services"])
-    assert services - set(SERVICES) == set(), "add the service to harness/catalog.py"
-    assert set(SERVICES) - services == set(), "harness/catalog.py names a service the compose file does not have"
+    assert services - set(SERVICES) == set(), "add the service to chaos_harness/catalog.py"
+    assert set(SERVICES) - services == set(), "chaos_harness/catalog.py names a service the compose file does not have"
 
 
 def test_every_running_service_is_ready_from_the_host(chaos_stack):

@@ -5,19 +5,19 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from harness.bounds import Bounds
-from harness.controls import UNDELIVERED, matches
-from harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
+from chaos_harness.bounds import Bounds
+from chaos_harness.controls import UNDELIVERED, matches
+from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
                             ResolvedNoticeMissing, ServiceUnreachable)
-from harness.faults import AppliedFault, NoFault
-from harness.journal import Journal
-from harness.observe.alerts import AlertObserver, AlertTarget
-from harness.observe.prometheus import ActiveAlert, AlertingRule
-from harness.runner import ScenarioRunner
-from harness.scenario import Budget, Scenario
-from harness.signals import Delay, resolve
-from harness.stack import ROOT
-from harness.timing import TimingProfile
+from chaos_harness.faults import AppliedFault, NoFault
+from chaos_harness.journal import Journal
+from chaos_harness.observe.alerts import AlertObserver, AlertTarget
+from chaos_harness.observe.prometheus import ActiveAlert, AlertingRule
+from chaos_harness.runner import ScenarioRunner
+from chaos_harness.scenario import Budget, Scenario
+from chaos_harness.signals import Delay, resolve
+from fixtures import ROOT
+from chaos_harness.timing import TimingProfile
 
 PROFILE = TimingProfile(factor=30, scrape_interval=0.5, scrape_timeout=0.5, evaluation_interval=0.5,
                         resend_delay=2.0, group_wait=1.0, group_interval=4.0)
@@ -207,8 +207,8 @@ def test_a_shadow_rule_that_fires_makes_the_proof_fail():
 
 
 def test_a_result_without_bounds_still_has_a_timings_table():
-    from harness.evidence import timings_table
-    from harness.runner import ScenarioResult
+    from chaos_harness.evidence import timings_table
+    from chaos_harness.runner import ScenarioResult
     table = timings_table(ScenarioResult(_scenario(), failures=[ValueError("x")]))
     assert "Verdict: unknown (ValueError)" in table
 
@@ -223,7 +223,7 @@ def test_a_control_matches_exactly_its_expected_classes():
 
 
 def test_the_slow_remediation_control_fails_its_budget_at_any_factor():
-    from harness.controls import SLOW_BUDGET, SLOW_REMEDIATION, slow_remediation_budget
+    from chaos_harness.controls import SLOW_BUDGET, SLOW_REMEDIATION, slow_remediation_budget
     assert SLOW_REMEDIATION > SLOW_BUDGET
     assert slow_remediation_budget(10).factor == 10 and slow_remediation_budget(10).remediate == SLOW_BUDGET
 
@@ -344,7 +344,7 @@ class VerifyPrometheus:
 @pytest.mark.parametrize("firing,present,ok", [(False, "always", True), (True, "always", False),
                                                (False, "never", False), (False, "vanished", False)])
 def test_verification_needs_the_metric_present_and_on_the_healthy_side_since_the_resolution(firing, present, ok):
-    from harness.errors import NotRecovered
+    from chaos_harness.errors import NotRecovered
     observer = AlertObserver(VerifyPrometheus(firing, present), None, None)
     target = AlertTarget("X", "data-ops")
     resolved = time.time() - 2.0          # the resolved notice came 2 s after the resolution: nothing to wait for
@@ -401,10 +401,10 @@ def test_the_nemesis_gives_up_on_a_fault_at_its_own_bound_from_the_first_action(
     from dataclasses import dataclass as frozen_dataclass
     from typing import ClassVar
 
-    from harness.errors import FaultNotInEffect
-    from harness.faults import Fault, Nemesis
-    from harness.ledger import Ledger
-    from harness.waiting import Check
+    from chaos_harness.errors import FaultNotInEffect
+    from chaos_harness.faults import Fault, Nemesis
+    from chaos_harness.ledger import Ledger
+    from chaos_harness.waiting import Check
 
     @frozen_dataclass(frozen=True)
     class NeverTakesEffect(Fault):

@@ -1,12 +1,12 @@
-"""The service catalog (harness/catalog.py) is the one place that knows a service's name, port and readiness."""
+"""The service catalog (chaos_harness/catalog.py) is the one place that knows a service's name, port and readiness."""
 import re
 
 import pytest
 import yaml
 
-from harness.catalog import SERVICES, service
-from harness.errors import ForeignTarget
-from harness.stack import COMPOSE_FILE, ROOT
+from chaos_harness.catalog import SERVICES, service
+from chaos_harness.errors import ForeignTarget
+from fixtures import COMPOSE_FILE, ROOT
 
 pytestmark = pytest.mark.unit
 
@@ -22,7 +22,7 @@ def test_every_compose_service_is_in_the_catalog_with_a_port_it_exposes():
 
 
 def test_no_code_passes_a_literal_service_name_and_port():
-    offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in ("harness", "fixtures", "scenarios", "scripts", "tests")
+    offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in ("chaos_harness", "fixtures", "scenarios", "scripts", "tests")
                  for path in (ROOT / folder).rglob("*.py")
                  for n, line in enumerate(path.read_text().splitlines(), 1) if LITERAL_URL.search(line)]
     assert offenders == [], "use the catalog: SUPPORT_SERVICE.url(owner), catalog.service(name).url(owner)"

@@ -3,8 +3,8 @@ fault retries within its bound, and any other refusal fails at once."""
 import pytest
 from docker.errors import APIError
 
-from harness.faults import ContainerPaused
-from harness.waiting import WaitTimedOut
+from chaos_harness.faults import ContainerPaused
+from chaos_harness.waiting import WaitTimedOut
 
 
 class FlakyContainer:
@@ -45,10 +45,10 @@ def test_a_freezer_that_never_succeeds_fails_within_the_bound(monkeypatch):
 
 
 def test_the_kafka_backlog_fault_retries_a_refused_freeze_before_its_burst(monkeypatch):
-    import harness.kafka
-    from harness.faults import ConsumerFrozenDuringBurst
+    import chaos_harness.kafka
+    from chaos_harness.faults import ConsumerFrozenDuringBurst
     bursts = []
-    monkeypatch.setattr(harness.kafka, "produce_burst", lambda owner, producer, messages: bursts.append(messages))
+    monkeypatch.setattr(chaos_harness.kafka, "produce_burst", lambda owner, producer, messages: bursts.append(messages))
     container = FlakyContainer(refusals=1)
     ConsumerFrozenDuringBurst("order-processor", producer="order-producer", messages=10).inject(Owner(container))
     assert container.pauses == 2 and bursts == [10]

@@ -5,9 +5,9 @@ import subprocess
 
 import yaml
 
-from harness.dashboard import DASHBOARD, panel_queries
-from harness.stack import ROOT
-from harness.tools import tool
+from chaos_harness.dashboard import dashboard_file, panel_queries
+from fixtures import ROOT
+from chaos_harness.tools import tool
 
 SEED_PANELS = ["Notification send rate", "Notification rate limited", "Notification drops by reason",
                "Opt-outs & preference updates", "Notification rate limiter errors", "Support timeline p95 latency",
@@ -16,7 +16,7 @@ SEED_PANELS = ["Notification send rate", "Notification rate limited", "Notificat
 
 
 def test_dashboard_has_the_seed_panels_and_is_well_formed():
-    dash = json.loads(DASHBOARD.read_text())
+    dash = json.loads(dashboard_file().read_text())
     assert dash["title"] == "Dataflow Overview" and dash["uid"] == "dataflow-overview"
     titles = [p["title"] for p in dash["panels"]]
     assert set(SEED_PANELS) <= set(titles)

@@ -7,13 +7,13 @@ import time
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from harness.errors import ConfigError
-from harness.faults import fault_from_description
-from harness.fulfillment import LabelWorkerStalled
-from harness.observe.prometheus import AlertingRule
-from harness.services import metric_value
-from harness.stack import ROOT
-from harness.timing import TimingProfile
+from chaos_harness.errors import ConfigError
+from chaos_harness.faults import fault_from_description
+from chaos_harness.fulfillment import LabelWorkerStalled
+from chaos_harness.observe.prometheus import AlertingRule
+from chaos_harness.services import metric_value
+from fixtures import ROOT
+from chaos_harness.timing import TimingProfile
 
 sys.path.append(str(ROOT / "stack" / "services"))   # the reference services' packages (commerce, common)
 from commerce.artifacts import FulfillmentArtifacts, LabelWorker, Waiting  # noqa: E402

@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from harness.controls import CONTROLS
-from harness.gate import (BROKEN, BUDGET, EXIT_FAIL, EXIT_INFRA, EXIT_PASS, FAILED, MISSING, PASSED, UNPROVEN,
+from chaos_harness.controls import CONTROLS
+from chaos_harness.gate import (BROKEN, BUDGET, EXIT_FAIL, EXIT_INFRA, EXIT_PASS, FAILED, MISSING, PASSED, UNPROVEN,
                           evaluate, result_path, write_gate)
-from harness.stack import ROOT
+from fixtures import ROOT
 
 pytestmark = pytest.mark.unit
 
@@ -122,7 +122,7 @@ def test_gate_reports_are_written(tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "chaos_harness", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
 
 
@@ -143,8 +143,8 @@ def test_gate_command_rejects_an_unknown_scenario_with_exit_2(tmp_path):
 
 
 def test_coverage_counts_a_passed_scenario_as_proven_only_when_the_gate_does(tmp_path):
-    from harness.allure_results import ScenarioOutcome
-    from harness.coverage import UNPROVEN as NOT_PROVEN, judged_by_the_gate
+    from chaos_harness.allure_results import ScenarioOutcome
+    from chaos_harness.coverage import UNPROVEN as NOT_PROVEN, judged_by_the_gate
     _write(tmp_path, {"s1": _result(), "s2": _result()}, controls={CONTROLS[0].name: None})
     _write(tmp_path, {"s3": _result()}, controls={CONTROLS[1].name: _control(CONTROLS[1].name, as_expected=False)})
     outcomes = {s: ScenarioOutcome(s, "passed", "", 1) for s in ("s1", "s2", "s3", "s4")}

@@ -1,9 +1,9 @@
-"""Image tags derived from the build inputs (harness/images.py): a stack start builds only when they changed."""
+"""Image tags derived from the build inputs (chaos_harness/images.py): a stack start builds only when they changed."""
 import os
 
 import pytest
 
-from harness.images import build_tag, images_needed
+from chaos_harness.images import build_tag, images_needed
 
 pytestmark = pytest.mark.unit
 
@@ -24,18 +24,21 @@ def _tree(tmp_path):
 
 def test_the_tag_changes_with_any_build_input_and_ignores_bytecode(tmp_path):
     root = _tree(tmp_path)
-    first = build_tag(root, "compose.yml")
-    assert first == build_tag(root, "compose.yml") and first.startswith("b")
+    first = build_tag(root / "compose.yml")
+    assert first == build_tag(root / "compose.yml") and first.startswith("b")
     (root / "stack" / "images" / "redis" / "__pycache__").mkdir()
     (root / "stack" / "images" / "redis" / "__pycache__" / "x.pyc").write_bytes(b"\0")
-    assert build_tag(root, "compose.yml") == first, "bytecode written by the unit tests is no build input"
+    assert build_tag(root / "compose.yml") == first, "bytecode written by the unit tests is no build input"
+    (root / "stack" / "monitoring").mkdir()
+    (root / "stack" / "monitoring" / "rules.yml").write_text("groups: []\n")
+    assert build_tag(root / "compose.yml") == first, "a file outside the build contexts (mounted config) is no input"
     dockerfile = root / "stack" / "images" / "redis" / "Dockerfile"
     dockerfile.write_text("FROM debian:bookworm-slim\nRUN true\n")
     os.utime(dockerfile, ns=(1, 1))
-    assert build_tag(root, "compose.yml") != first
+    assert build_tag(root / "compose.yml") != first
 
 
 def test_the_images_needed_follow_the_profiles(tmp_path):
     root = _tree(tmp_path)
-    assert images_needed(root, "compose.yml", [], "b1") == ["chaos-harness/redis:b1"]
-    assert images_needed(root, "compose.yml", ["kafka"], "b1") == ["chaos-harness/kafka:b1", "chaos-harness/redis:b1"]
+    assert images_needed(root / "compose.yml", [], "b1") == ["chaos-harness/redis:b1"]
+    assert images_needed(root / "compose.yml", ["kafka"], "b1") == ["chaos-harness/kafka:b1", "chaos-harness/redis:b1"]

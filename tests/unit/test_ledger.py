@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from harness.ledger import Ledger, pid_alive
+from chaos_harness.ledger import Ledger, pid_alive
 
 
 def test_open_faults_are_those_not_reverted(tmp_path):

@@ -1,7 +1,7 @@
 """Negative controls break a rule by misspelling its first metric name; that must be robust."""
 import pytest
 
-from harness.mutation import misspell_metric
+from chaos_harness.mutation import misspell_metric
 
 
 @pytest.mark.parametrize("expr,expected", [

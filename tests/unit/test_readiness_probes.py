@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from harness.readiness import CqlOptions, Http, MysqlHello, PostgresHello, RedisPing, Tcp
+from chaos_harness.readiness import CqlOptions, Http, MysqlHello, PostgresHello, RedisPing, Tcp
 
 pytestmark = pytest.mark.unit
 

@@ -15,9 +15,9 @@ from typing import Iterator
 
 import pytest
 
-from allure_fixtures import PHASES, fabricate_results
-from harness.report import CATEGORIES, generate
-from harness.tools import ToolMissing, tool
+from fixtures.allure_results import PHASES, fabricate_results
+from chaos_harness.report import CATEGORIES, generate
+from chaos_harness.tools import ToolMissing, tool
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.stack import ROOT
-from harness.tools import tool
+from fixtures import ROOT
+from chaos_harness.tools import tool
 
 PROM_DIR = ROOT / "stack" / "monitoring" / "prometheus"
 TEST_FILES = sorted((PROM_DIR / "tests").glob("*.test.yml"))

@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from harness.allure_results import ScenarioOutcome, scenario_outcomes, write_synthetic_result
-from harness.coverage import FAILING, NOT_COVERED, NOT_RUN, PROVEN, compute, write_reports
-from harness.runbooks import Registry, Rule, ScenarioRef, Section, lint, load_registry, parse_runbook
-from harness.stack import ROOT
+from chaos_harness.allure_results import ScenarioOutcome, scenario_outcomes, write_synthetic_result
+from chaos_harness.coverage import FAILING, NOT_COVERED, NOT_RUN, PROVEN, compute, write_reports
+from chaos_harness.runbooks import Registry, Rule, ScenarioRef, Section, lint, load_registry, parse_runbook
+from fixtures import ROOT
 
 SEED_SECTIONS = ["kafka-backlog", "cdc-replication-lag", "schema-drift", "cassandra-ttl-oversell",
                  "fulfillment-backlog", "flink-job-restarting", "cassandra-node-down", "paimon-nessie-commit",
@@ -37,7 +37,7 @@ def test_the_project_runbook_has_every_seed_section_and_alert():
 
 
 def test_the_repository_has_no_dangling_reference():
-    findings = lint(load_registry(ROOT))
+    findings = lint(load_registry())
     assert findings.errors == [], "\n".join(findings.errors)
 
 
@@ -134,7 +134,7 @@ def test_synthetic_result_carries_labels(tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "chaos_harness", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
 
 

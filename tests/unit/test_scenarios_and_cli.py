@@ -5,16 +5,16 @@ import time
 
 import pytest
 
-from harness.actions import DoNothing
-from harness.errors import ConfigError, UnknownScenario
-from harness.faults import ContainerPaused, ContainerStopped, NoFault, fault_from_description
-from harness.scenario import Scenario
-from harness.stack import ROOT
-from scenarios import all_scenarios, load, scenario_ids
+from chaos_harness.actions import DoNothing
+from chaos_harness.errors import ConfigError, UnknownScenario
+from chaos_harness.faults import ContainerPaused, ContainerStopped, NoFault, fault_from_description
+from chaos_harness.scenario import Scenario
+from fixtures import ROOT
+from chaos_harness.registry import all_scenarios, load, scenario_ids
 
 
 def _cli(*args, timeout=30):
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "chaos_harness", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -97,7 +97,7 @@ def test_pytest_bad_time_factor_is_a_usage_error():
 def test_cleanup_in_a_fresh_process_knows_every_fault_kind_of_every_scenario():
     """A crashed run's ledger is read by a new process: every kind must be rebuildable there."""
     descriptions = [s.fault.describe() for s in all_scenarios()]
-    code = ("import json, sys\nfrom harness.faults import fault_from_description\n"
+    code = ("import json, sys\nfrom chaos_harness.faults import fault_from_description\n"
             "for d in json.loads(sys.argv[1]):\n    fault_from_description(d)\nprint('ok')")
     import json
     result = subprocess.run([sys.executable, "-c", code, json.dumps(descriptions)], cwd=ROOT, capture_output=True,

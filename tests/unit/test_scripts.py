@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from harness.stack import ROOT
+from fixtures import ROOT
 
 SCRIPTS = ["scripts/synthetic/support_timeline_probe.py", "scripts/synthetic/notification_probe.py",
            "scripts/chaos/notification_provider_failure.py", "scripts/chaos/notification_redis_outage.py",
@@ -142,8 +142,8 @@ def test_ttl_drill_bad_flags(args, message):
 
 
 def test_ttl_drill_refuses_a_name_that_is_not_a_cql_identifier():
-    from harness.cassandra import identifier
-    from harness.errors import ConfigError
+    from chaos_harness.cassandra import identifier
+    from chaos_harness.errors import ConfigError
     assert identifier("inventory") == "inventory"
     for bad in ("inventory; DROP KEYSPACE inventory", "", "1abc", "a.b"):
         with pytest.raises(ConfigError, match="not a CQL identifier"):
@@ -196,7 +196,7 @@ def test_fulfillment_drill_refuses_an_endpoint_that_is_not_a_test_stack(mode, tm
 
 def test_fulfillment_drill_fault_round_trips_through_the_ledger_description():
     """`make cleanup` rebuilds a forgotten drill backlog from its ledger entry and removes it."""
-    from harness.faults import fault_from_description
-    from harness.fulfillment import FulfillmentArtifactsHeld
+    from chaos_harness.faults import fault_from_description
+    from chaos_harness.fulfillment import FulfillmentArtifactsHeld
     fault = FulfillmentArtifactsHeld(count=3, hold_minutes=45, prefix="chaos/fulfillment-delay/")
     assert fault_from_description(fault.describe()) == fault

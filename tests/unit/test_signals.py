@@ -1,4 +1,4 @@
-"""Signal and clear delays (harness/signals.py): derived from the loaded rule and the timing profile,
+"""Signal and clear delays (chaos_harness/signals.py): derived from the loaded rule and the timing profile,
 right at any time factor. No containers: the rules are the production files compressed like the stack's."""
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import math
 import pytest
 import yaml
 
-import scenarios
-from harness import signals
-from harness.errors import ConfigError
-from harness.observe.prometheus import AlertingRule
-from harness.stack import ROOT
-from harness.timing import TimingProfile, compress_rules, parse_duration, scale
+from chaos_harness import registry as scenarios
+from chaos_harness import signals
+from chaos_harness.errors import ConfigError
+from chaos_harness.observe.prometheus import AlertingRule
+from fixtures import ROOT
+from chaos_harness.timing import TimingProfile, compress_rules, parse_duration, scale
 
 RULES_DIR = ROOT / "stack" / "monitoring" / "prometheus" / "rules"
 
@@ -160,7 +160,7 @@ def test_a_constant_still_resolves_and_says_it_was_not_derived():
 def test_every_scenario_derives_its_delays():
     constants = {s.id for s in scenarios.all_scenarios()
                  for d in (s.signal_delay, s.clear_delay) if not callable(d)}
-    assert constants == set(), "scenarios with constant delays (derive them in harness/signals.py)"
+    assert constants == set(), "scenarios with constant delays (derive them in chaos_harness/signals.py)"
 
 
 @pytest.mark.parametrize("factor", [10, 30, 60])

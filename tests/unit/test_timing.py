@@ -2,10 +2,10 @@
 import pytest
 import yaml
 
-from harness.errors import ConfigError
-from harness.mutation import SHADOW_SUFFIX, misspell_metric
-from harness.stack import ROOT
-from harness.timing import (CONTROL_RULES_FILE, MonitoringSources, TimingProfile, compress_prometheus_config,
+from chaos_harness.errors import ConfigError
+from chaos_harness.mutation import SHADOW_SUFFIX, misspell_metric
+from fixtures import ROOT
+from chaos_harness.timing import (CONTROL_RULES_FILE, MonitoringSources, TimingProfile, compress_prometheus_config,
                             format_duration, parse_duration, render_test_config, scale, scale_expr)
 
 SOURCES = MonitoringSources(ROOT / "stack" / "monitoring")
@@ -94,12 +94,12 @@ def test_factor_below_one_is_refused(tmp_path):
 
 
 def test_range_windows_are_read_outside_strings():
-    from harness.timing import range_windows
+    from chaos_harness.timing import range_windows
     assert range_windows('rate(x{p=~"[9m]"}[5m]) + max_over_time(y[10m:1m])') == ["5m", "10m"]
 
 
 def test_scale_seconds_compresses_a_data_plane_duration_like_the_rules():
-    from harness.timing import scale_seconds
+    from chaos_harness.timing import scale_seconds
     assert scale_seconds(60, 30) == 2          # the TTL drill: 60 s production -> 2 s
     assert scale_seconds(900, 30) == 30        # the inventory table's baseline TTL
     assert scale_seconds(60, 1) == 60          # a production-timed stack applies it as given

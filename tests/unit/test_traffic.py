@@ -2,7 +2,7 @@
 import threading
 import time
 
-from harness.traffic import BackgroundTraffic
+from chaos_harness.traffic import BackgroundTraffic
 
 
 def test_workers_keep_the_rate_when_each_call_is_slow():

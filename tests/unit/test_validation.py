@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from harness.faults import ContainerStopped
-from harness.stack import ROOT
-from harness.validate import validate
-from scenarios import all_scenarios, load
+from chaos_harness.faults import ContainerStopped
+from fixtures import ROOT
+from chaos_harness.validate import validate
+from chaos_harness.registry import all_scenarios, load
 
 BASE = load("notification_redis_outage")
 
@@ -39,7 +39,7 @@ def test_a_broken_scenario_is_rejected_with_a_reason(changes, error, words):
 
 def test_the_validate_command_checks_all_scenarios_in_seconds():
     started = time.time()
-    done = subprocess.run([sys.executable, "-m", "harness", "validate"], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "chaos_harness", "validate"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{len(all_scenarios())} valid, 0 invalid" in done.stdout and time.time() - started < 10
@@ -47,7 +47,7 @@ def test_the_validate_command_checks_all_scenarios_in_seconds():
 
 TYPO_TEST = '''
 import pytest
-from scenarios import load
+from chaos_harness.registry import load
 
 pytestmark = [pytest.mark.chaos, pytest.mark.runbook_proof]
 
@@ -62,9 +62,9 @@ def test_a_misspelled_alert_fails_fast_as_broken_and_writes_its_result(tmp_path)
     the failure names the closest rule, and the result file says broken."""
     (tmp_path / "test_typo.py").write_text(TYPO_TEST)
     results = tmp_path / "results"
-    env = {**os.environ, "CHAOS_RESULTS_DIR": str(results), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "CHAOS_RESULTS_DIR": str(results), "CHAOS_PROJECT_ROOT": str(ROOT)}
     started = time.time()
-    done = subprocess.run([sys.executable, "-m", "pytest", str(tmp_path / "test_typo.py"), "-p", "fixtures.plugin",
+    done = subprocess.run([sys.executable, "-m", "pytest", str(tmp_path / "test_typo.py"),
                            "-c", str(ROOT / "pytest.ini"), "--rootdir", str(tmp_path), "--alluredir",
                            str(tmp_path / "allure"), "-q"], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=120)

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from harness.errors import ServiceUnreachable
-from harness.waiting import Check, WaitTimedOut, wait_until
+from chaos_harness.errors import ServiceUnreachable
+from chaos_harness.waiting import Check, WaitTimedOut, wait_until
 
 
 def test_returns_the_value_once_done():

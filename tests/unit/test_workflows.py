@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.stack import ROOT
-from harness.tools import tool
+from fixtures import ROOT
+from chaos_harness.tools import tool
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -67,7 +67,7 @@ def test_nightly_proves_every_scenario_and_its_controls_at_two_time_factors():
     assert jobs["chaos"]["env"]["CHAOS_TIME_FACTOR"] == "${{ matrix.factor }}"
     run = " ".join(str(s.get("run", "")) for s in jobs["chaos"]["steps"])
     assert "harness gate" in run and "--no-run" not in run      # the gate runs proofs and controls (tests/chaos)
-    out = subprocess.run([sys.executable, "-m", "harness", "scenarios", "--groups", "--factors", "30", "10"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "chaos_harness", "scenarios", "--groups", "--factors", "30", "10"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     shards = json.loads(out.stdout)
     assert {s["factor"] for s in shards} == {"30", "10"} and len({s["group"] for s in shards}) == len(shards)
@@ -79,8 +79,8 @@ def test_release_gate_workflow_runs_the_gate():
 
 
 def test_matrix_groups_come_from_the_scenario_registry():
-    out = subprocess.run([sys.executable, "-m", "harness", "scenarios", "--groups"], cwd=ROOT, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "chaos_harness", "scenarios", "--groups"], cwd=ROOT, capture_output=True,
                          text=True, timeout=60)
     groups = json.loads(out.stdout)
-    from scenarios import scenario_ids
+    from chaos_harness.registry import scenario_ids
     assert sorted(i for g in groups for i in g["scenarios"].split()) == scenario_ids()

@@ -1,7 +1,7 @@
 """Environment of inventory-service. Durations are given in production seconds and divided by
 INVENTORY_TIME_SCALE (1 in production; the test stack passes its time factor, 30 by default, so a
 900 s reservation TTL becomes 30 s and a 120 s checkout 4 s - the same compression
-harness/timing.py applies to the alert rules)."""
+chaos_harness/timing.py applies to the alert rules)."""
 import os
 
 

@@ -1,0 +1,53 @@
+"""Shared plumbing of the drill/probe scripts: base-URL discovery, JSON output, exit codes.
+
+Exit codes: 0 ok, 1 the drill/probe ran and its checks failed or a service was unreachable,
+2 bad usage (argparse) or bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable
+from urllib.parse import urlparse
+
+from chaos_harness.errors import ChaosError, ConfigError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def base_url(value: str) -> str:
+    """argparse type: an http(s) URL with a host."""
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {value!r} (e.g. http://127.0.0.1:8000)")
+    return value.rstrip("/")
+
+
+def discover_url(service: str, port: int = 8000) -> str:
+    """The URL of `service` in the only running chaos stack (for scripts run without --base-url)."""
+    from chaos_harness.cleanup import orphan_projects
+    from chaos_harness.stack import StackOwner
+    projects = sorted(orphan_projects())
+    if len(projects) != 1:
+        found = ", ".join(projects) or "none"
+        raise ConfigError(f"--base-url not given and cannot pick a stack (running chaos stacks: {found}); "
+                          f"pass --base-url, or start one with `make stack-up`")
+    return StackOwner(projects[0]).url(service, port)
+
+
+def run(main: Callable[[argparse.Namespace], dict], parser: argparse.ArgumentParser,
+        argv: list[str] | None = None) -> int:
+    """Parse, run, print the JSON report on stdout; errors go to stderr in one line."""
+    args = parser.parse_args(argv)
+    try:
+        report = main(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ChaosError as exc:
+        print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(report, indent=2, default=str))
+    return EXIT_OK if report.get("ok", True) else EXIT_FAILED

@@ -1,0 +1,97 @@
+"""Kafka Connect over its REST API, and the CDC connector's failure drill.
+
+The drill takes the CDC user's REPLICATION SLAVE privilege away in MariaDB and restarts the task:
+Debezium cannot read the binlog and the task goes FAILED (a real connector failure, not a
+paused one). The runbook's remediation fixes the cause (GRANT) and restarts the connector with
+its tasks over REST.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dataclasses import dataclass
+
+from chaos_harness import catalog
+from chaos_harness.errors import InfrastructureError
+from chaos_harness.observe.http import JsonService
+from chaos_harness.stack import StackOwner
+from chaos_harness.waiting import Check, wait_until
+
+if TYPE_CHECKING:
+    from chaos_harness.scenario import RemediationContext
+
+CONNECTOR = "orders-cdc"
+RESTART_TIMEOUT = 30.0
+
+
+class ConnectClient:
+    """GET /connectors/{name}/status, pause/resume, restart with tasks."""
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("kafka-connect", base_url)
+
+    def status(self, name: str) -> dict:
+        return self.api.get(f"/connectors/{name}/status")
+
+    def states(self, name: str) -> list[str]:
+        """The connector's state followed by its tasks' states."""
+        status = self.status(name)
+        return [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
+
+    def failed_tasks(self, name: str) -> list[dict]:
+        return [t for t in self.status(name).get("tasks", []) if t.get("state") == "FAILED"]
+
+    def restart(self, name: str, include_tasks: bool = True) -> None:
+        self.api.request("POST", f"/connectors/{name}/restart",
+                         params={"includeTasks": str(include_tasks).lower(), "onlyFailed": "false"})
+
+    def restart_task(self, name: str, task: int = 0) -> None:
+        self.api.request("POST", f"/connectors/{name}/tasks/{task}/restart")
+
+    def pause(self, name: str) -> None:
+        self.api.request("PUT", f"/connectors/{name}/pause")
+
+    def resume(self, name: str) -> None:
+        self.api.request("PUT", f"/connectors/{name}/resume")
+
+
+def connect_client(owner: StackOwner, service: str = "connect") -> ConnectClient:
+    return ConnectClient(catalog.service(service).url(owner))
+
+
+def set_replication_privilege(owner: StackOwner, database: str, granted: bool, user: str = "cdc") -> None:
+    sql = (f"GRANT REPLICATION SLAVE ON *.* TO '{user}'@'%'" if granted
+           else f"REVOKE REPLICATION SLAVE ON *.* FROM '{user}'@'%'")
+    result = owner.container(database).exec_run(["mariadb", "--protocol=socket", "-uroot", "-e", sql])
+    if result.exit_code != 0:
+        raise InfrastructureError(f"{sql} failed: {(result.output or b'').decode(errors='replace')}")
+
+
+def wait_state(client: ConnectClient, name: str, state: str, *, what: str, timeout: float = RESTART_TIMEOUT) -> None:
+    """Until the connector and its tasks (at least one) are all in `state` (RUNNING, PAUSED)."""
+    def probe() -> Check:
+        states = client.states(name)
+        return Check(len(states) > 1 and set(states) == {state}, f"states {states}")
+    wait_until(probe, what=what, timeout=timeout, interval=0.2)
+
+
+def wait_running(client: ConnectClient, name: str, timeout: float = RESTART_TIMEOUT) -> None:
+    wait_state(client, name, "RUNNING", what=f"connector {name} and its tasks to run", timeout=timeout)
+
+
+@dataclass(frozen=True)
+class RestartConnector:
+    """Remediation: restore the CDC user's privilege, then POST /connectors/{name}/restart?includeTasks=true."""
+    connector: str = CONNECTOR
+    database: str = "mariadb"
+    connect: str = "connect"
+
+    def __call__(self, ctx: "RemediationContext") -> None:
+        owner = ctx.owner
+        set_replication_privilege(owner, self.database, granted=True)
+        client = connect_client(owner, self.connect)
+        client.restart(self.connector, include_tasks=True)
+        wait_running(client, self.connector)
+
+    def __str__(self) -> str:
+        return f"GRANT REPLICATION SLAVE to cdc, restart {self.connector} with its tasks over REST"

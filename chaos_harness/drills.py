@@ -1,0 +1,215 @@
+"""The runbook's drills, probes and maintenance actions as functions returning JSON-able reports.
+
+The scripts under scripts/ are thin command lines around these; scenarios use the same
+functions (remediations below), so the drill a person runs by hand is the drill the suite proves.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from chaos_harness.catalog import SUPPORT_SERVICE
+from chaos_harness.faults import ContainerPaused, Nemesis
+from chaos_harness.scenario import RemediationContext
+from chaos_harness.errors import InfrastructureError, ServiceUnreachable
+from chaos_harness.services import NotificationClient, ProviderClient, SupportClient, metric_value
+from chaos_harness.waiting import Check, wait_until
+
+
+def _timed(call):
+    started = time.perf_counter()
+    value = call()
+    return value, round((time.perf_counter() - started) * 1000, 1)
+
+
+# -- notification-service ---------------------------------------------------------------------
+def notification_provider_failure(client: NotificationClient, provider: ProviderClient, count: int) -> dict:
+    """Runbook drill 0: create `count` notifications, make the provider reject exactly those (its failure
+    list), and send them. notification-service counts the failures it observes from the provider in
+    notification_failure_total; the drill only reads that counter. The provider stops rejecting them
+    however the drill ends."""
+    failures = lambda: metric_value(client.metrics(), "notification_failure_total")  # noqa: E731
+    rejected = lambda: metric_value(provider.metrics(), "provider_messages_rejected_total")  # noqa: E731
+    before, rejected_before = failures(), rejected()
+    ids = [client.create(f"drill-provider-failure-{i}", "email", "order", "provider failure drill")["id"]
+           for i in range(count)]
+    outcomes: dict[int, dict] = {}
+    provider.fail(notification_ids=ids)
+    try:
+        for notification_id in ids:
+            try:
+                client.send(notification_id)
+            except ServiceUnreachable:
+                raise
+            except InfrastructureError:
+                pass   # 502: the provider rejected it, which is what the drill is for; its status says so
+            outcomes[notification_id] = client.get(notification_id)
+    finally:
+        provider.restore(notification_ids=ids)
+    after, rejected_after = failures(), rejected()
+    statuses = dict(Counter(o["status"] for o in outcomes.values()))
+    checks = {f"all {count} notifications failed": statuses == {"failed": count},
+              f"the provider rejected {count} messages": rejected_after - rejected_before >= count,
+              f"notification_failure_total rose by {count}": after - before >= count}
+    return {"drill": "notification_provider_failure", "count": count, "notificationIds": ids,
+            "providerUrl": provider.api.base_url, "statuses": statuses,
+            "providerError": next((o.get("providerError") for o in outcomes.values() if o.get("providerError")), None),
+            "providerRejected": rejected_after - rejected_before,
+            "notificationFailureTotalBefore": before, "notificationFailureTotalAfter": after,
+            "delta": after - before, "checks": checks, "ok": all(checks.values())}
+
+
+def notification_redis_outage(client: NotificationClient, nemesis: Nemesis, batch: int = 20,
+                              timeout: float = 30.0) -> dict:
+    """Runbook drill 0b: pause Redis, send a batch, wait for the limiter's error counter to grow,
+    bring Redis back and confirm the service recovered. The pause goes through the nemesis, so it
+    is in the ledger and rolled back however this ends."""
+    errors = lambda: metric_value(client.metrics(), "notification_rate_limit_errors_total")  # noqa: E731
+    before = errors()
+    sent = failed = 0
+    with nemesis.applied(ContainerPaused("redis")):
+        for i in range(batch):
+            try:
+                client.create_and_send(f"drill-customer-{i}")
+                sent += 1
+            except Exception:  # noqa: BLE001 - a failed send is part of what we observe
+                failed += 1
+        def grew() -> Check:
+            new = errors() - before
+            return Check(new > 0, f"{new:g} new errors")
+        wait_until(grew, what="notification_rate_limit_errors_total to increase", timeout=timeout)
+        during = errors()
+    wait_until(lambda: Check(client.health().get("redis") == "up", str(client.health())),
+               what="notification-service to reach Redis again", timeout=timeout)
+    return {"drill": "notification_redis_outage", "batch": batch, "sentWhileRedisDown": sent,
+            "failedWhileRedisDown": failed, "rateLimitErrorsBefore": before, "rateLimitErrorsAfter": during,
+            "delta": during - before, "redisRestored": True, "ok": during > before}
+
+
+def notification_probe(client: NotificationClient) -> dict:
+    """Synthetic probe: the create/send flow works and its metrics move."""
+    metrics = client.metrics()
+    sent_before = metric_value(metrics, "notification_sent_total")
+    latency_before = metric_value(metrics, "notification_send_latency_seconds_count")
+    created, create_ms = _timed(lambda: client.create("synthetic-probe", "email", "support", "probe"))
+    sent, send_ms = _timed(lambda: client.send(created["id"]))
+    metrics = client.metrics()
+    checks = {"sent": sent.get("status") == "sent",
+              "notification_sent_total increased": metric_value(metrics, "notification_sent_total") > sent_before,
+              "notification_send_latency_seconds_count increased":
+                  metric_value(metrics, "notification_send_latency_seconds_count") > latency_before}
+    return {"probe": "notification", "notificationId": created["id"], "status": sent.get("status"),
+            "createMs": create_ms, "sendMs": send_ms, "checks": checks, "ok": all(checks.values())}
+
+
+# -- support-service ----------------------------------------------------------------------------
+def support_timeline_probe(client: SupportClient, latency_budget_ms: float = 2000.0) -> dict:
+    """Synthetic probe: create a test ticket, measure its timeline cold, warm and after refresh."""
+    ticket = client.create_ticket("synthetic-probe", f"probe-order-{int(time.time())}", "synthetic probe")
+    cold, cold_ms = _timed(lambda: client.case(ticket["id"]))
+    warm, warm_ms = _timed(lambda: client.case(ticket["id"]))
+    refreshed, refresh_ms = _timed(lambda: client.refresh_timeline(ticket["id"]))
+    _, attachments_ms = _timed(lambda: client.attachments(ticket["id"]))
+    timeline = cold["timeline"]
+    checks = {"timeline has events": bool(timeline["events"]),
+              "all sources available": not timeline["unavailableSources"],
+              "cold timeline within budget": cold_ms <= latency_budget_ms,
+              "warm timeline served from cache": warm["timeline"]["source"] == "cache",
+              "attachments listed within 1s": attachments_ms < 1000}
+    return {"probe": "support_timeline", "caseId": ticket["id"], "coldMs": cold_ms, "warmMs": warm_ms,
+            "refreshMs": refresh_ms, "attachmentsListMs": attachments_ms, "events": len(timeline["events"]),
+            "unavailableSources": timeline["unavailableSources"], "refreshedSource": refreshed["source"],
+            "checks": checks, "ok": all(checks.values())}
+
+
+def offload_support_attachments(client: SupportClient, age_days: float, dry_run: bool) -> dict:
+    """Maintenance: move attachments older than age_days to the archive (or only list them)."""
+    return {"maintenance": "offload_support_attachments", **client.offload(age_days, dry_run)}
+
+
+def refresh_all_timelines(client: SupportClient) -> dict:
+    case_ids = [t["id"] for t in client.tickets()]
+    for case_id in case_ids:
+        client.refresh_timeline(case_id)
+    return {"refreshed": len(case_ids)}
+
+
+# -- remediations built on the same code ----------------------------------------------------------
+@dataclass(frozen=True)
+class OffloadAttachments:
+    """`make support-offload ARGS="--age-days N"`: the runbook's attachment backlog remediation."""
+    age_days: float = 30
+
+    def __call__(self, ctx: RemediationContext) -> None:
+        offload_support_attachments(SupportClient(SUPPORT_SERVICE.url(ctx.owner)), self.age_days, False)
+
+    def __str__(self) -> str:
+        return f"offload attachments older than {self.age_days:g} days to the archive (support-offload)"
+
+
+@dataclass(frozen=True)
+class RefreshTimelines:
+    """POST /support/cases/{id}/timeline/refresh for every case: clears and rebuilds cached timelines."""
+
+    def __call__(self, ctx: RemediationContext) -> None:
+        refresh_all_timelines(SupportClient(SUPPORT_SERVICE.url(ctx.owner)))
+
+    def __str__(self) -> str:
+        return "refresh every case's timeline (/support/cases/{id}/timeline/refresh)"
+
+
+
+
+# -- inventory / Cassandra ------------------------------------------------------------------------
+def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, revert: bool = False,
+                 previous_ttl: int | None = None, dry_run: bool = False) -> dict:
+    """Runbook drill `chaos-ttl-oversell`: lower the reservations table's default TTL to `ttl` production
+    seconds (compressed by the stack's time factor), or with `revert` restore `previous_ttl`.
+
+    The lowered TTL is a fault left in place on purpose until `--revert`: it is written to the fault
+    ledger first, so `make cleanup` restores it if nobody does; `--revert` closes that ledger entry.
+    Without --previous-ttl, --revert restores the TTL the open ledger entry recorded."""
+    from chaos_harness.cassandra import (ReservationTtlLowered, identifier, restore_ttl, stack_time_factor, table_ttl,
+                                   ttl_on_every_node)
+    from chaos_harness.errors import ConfigError
+    from chaos_harness.timing import scale_seconds
+    keyspace, table = identifier(keyspace), identifier(table)
+    factor = stack_time_factor(owner)
+    current = table_ttl(owner, keyspace, table)
+    report = {"drill": "simulate_ttl_oversell", "stack": owner.project, "keyspace": keyspace, "table": table,
+              "timeFactor": factor, "currentTtlSeconds": current,
+              "currentTtlProductionSeconds": round(current * factor), "dryRun": dry_run}
+    open_entries = [e for e in ledger.open_faults() if e.project == owner.project
+                    and e.fault.get("kind") == ReservationTtlLowered.kind
+                    and (e.fault.get("keyspace"), e.fault.get("table")) == (keyspace, table)]
+    if revert:
+        if previous_ttl is None:
+            if not open_entries:
+                raise ConfigError("--revert needs --previous-ttl SECONDS: no open TTL drill of "
+                                  f"{keyspace}.{table} in the ledger says what it was")
+            previous_ttl = int(open_entries[-1].fault["previous_ttl"])
+        applied = scale_seconds(previous_ttl, factor)
+        report.update(action="revert", previousTtlProductionSeconds=previous_ttl, ttlAppliedSeconds=applied,
+                      cql=f"ALTER TABLE {keyspace}.{table} WITH default_time_to_live = {applied}")
+        if not dry_run:
+            restore_ttl(owner, keyspace, table, previous_ttl)
+            for entry in open_entries:
+                ledger.fault_reverted(entry.id, by="simulate_ttl_oversell --revert")
+            report["ttlNowSecondsByNode"] = ttl_on_every_node(owner, keyspace, table)
+        report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
+        return report
+    if ttl is None:
+        raise ConfigError("--ttl SECONDS is required (or --revert)")
+    previous = previous_ttl or round(current * factor)
+    fault = ReservationTtlLowered(keyspace=keyspace, table=table, ttl=ttl, previous_ttl=previous)
+    applied = scale_seconds(ttl, factor)
+    report.update(action="lower-ttl", ttlProductionSeconds=ttl, ttlAppliedSeconds=applied,
+                  previousTtlProductionSeconds=previous,
+                  cql=f"ALTER TABLE {keyspace}.{table} WITH default_time_to_live = {applied}",
+                  revertWith=f"--keyspace {keyspace} --table {table} --revert --previous-ttl {previous}")
+    if not dry_run:   # left in place until --revert; the ledger entry lets `make cleanup` restore it
+        applied_fault = Nemesis(owner, ledger).inject(fault)
+        report.update(ledgerId=applied_fault.ledger_id, ttlNowSecondsByNode=ttl_on_every_node(owner, keyspace, table))
+    report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
+    return report

@@ -1,0 +1,280 @@
+"""The one loop every scenario runs: steady state -> inject -> detect -> remediate -> recover -> verify.
+
+Every phase is bounded (chaos_harness/bounds.py: derived from the loaded rule and the compressed
+timers) and judged, and budgets measured for the scenario (Scenario.budget) are judged beside
+them. The fault is reverted whatever happens. `run` never raises for a verdict: it returns a
+`ScenarioResult` with every failure seen, in phase order, and `raise_for_verdict()` raises the
+first, so evidence is recorded first. Failures after which the run can still prove something
+(the firing notice missing, the resolved notice missing) are recorded and the run goes on;
+the others end it.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+
+from chaos_harness.bounds import Bounds, fault_latency_bound
+from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded,
+                            ResolvedNoticeMissing, ScenarioFailed)
+from chaos_harness.faults import AppliedFault, Nemesis
+from chaos_harness.journal import Journal
+from chaos_harness.observe.alerts import AlertObserver, AlertTarget
+from chaos_harness.scenario import RemediationContext, Scenario
+from chaos_harness.signals import resolve as resolve_delay
+from chaos_harness.stack import Stack
+from chaos_harness.timing import scale_expr
+
+SERIES_TIMEOUT = 30.0    # a fresh Prometheus needs a few seconds (target discovery) before its first scrape
+VERIFY_EVALUATIONS = 2   # after recovery the expression must stay empty at least this many evaluation intervals
+                         # (checked over Prometheus' history since the resolution: free once the notice is in)
+SOFT_FAILURES = (AlertNotDelivered, ResolvedNoticeMissing)   # recorded; the run goes on
+
+
+@dataclass
+class Timeline:
+    steady: float | None = None
+    inject_started: float | None = None
+    injected: float | None = None            # the fault was observed in effect
+    pending: float | None = None
+    firing: float | None = None
+    notified: float | None = None
+    remediation_started: float | None = None
+    remediated: float | None = None
+    resolved: float | None = None
+    resolved_notified: float | None = None
+    verified: float | None = None
+    finished: float | None = None
+
+    def since(self, start: str, end: str) -> float | None:
+        a, b = getattr(self, start), getattr(self, end)
+        return None if a is None or b is None else round(b - a, 3)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measured duration with its limit: a derived bound, a measured budget, or only reported."""
+    name: str
+    measures: str             # "fault in effect -> firing in Prometheus"
+    seconds: float | None
+    limit: float | None
+    kind: str                 # bound | budget | reported
+    arithmetic: str
+
+    @property
+    def exceeded(self) -> bool:
+        return self.seconds is not None and self.limit is not None and self.seconds > self.limit
+
+    def describe(self) -> str:
+        return f"{self.name} {self.seconds:.2f}s exceeds the {self.kind} {self.arithmetic}"
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    bounds: Bounds | None = None
+    timeline: Timeline = field(default_factory=Timeline)
+    failures: list[BaseException] = field(default_factory=list)
+    traffic: dict = field(default_factory=dict)
+    metric_query: str = ""   # the scenario's chart query, time-compressed like the rules
+    threshold: str = ""      # the rule's expression, for the chart
+    controls: dict[str, str] = field(default_factory=dict)   # control folded into the run -> its verdict
+
+    @property
+    def error(self) -> BaseException | None:
+        return self.failures[0] if self.failures else None
+
+    @property
+    def time_to_fire(self) -> float | None:
+        """From the first action of the injection (the fault latency is part of what on-call waits for)."""
+        return self.timeline.since("inject_started", "firing")
+
+    @property
+    def fault_latency(self) -> float | None:
+        return self.timeline.since("inject_started", "injected")
+
+    @property
+    def time_to_notify(self) -> float | None:
+        return self.timeline.since("firing", "notified")
+
+    @property
+    def time_to_detect(self) -> float | None:
+        return self.timeline.since("inject_started", "notified")
+
+    @property
+    def remediation_duration(self) -> float | None:
+        return self.timeline.since("remediation_started", "remediated")
+
+    @property
+    def time_to_resolve(self) -> float | None:
+        return self.timeline.since("remediated", "resolved")
+
+    @property
+    def time_to_resolved_notice(self) -> float | None:
+        return self.timeline.since("resolved", "resolved_notified")
+
+    @property
+    def time_to_recover(self) -> float | None:
+        """From the start of the remediation to the resolved notice: what on-call lives through."""
+        return self.timeline.since("remediation_started", "resolved_notified")
+
+    def measures(self) -> list[Measure]:
+        b, budget = self.bounds, self.scenario.budget
+        factor = b.factor if b else None
+        applies = factor is not None and abs(factor - budget.factor) < 1e-9
+
+        def bound(name: str, value: float | None) -> Measure:
+            one = getattr(b, name) if b else None
+            return Measure(one.name if one else name, one.measures if one else "", value,
+                           one.seconds if one else None, "bound", one.arithmetic if one else "not derived")
+
+        def budgeted(name: str, measures: str, value: float | None, limit: float | None) -> Measure:
+            if limit is None:
+                return Measure(name, measures, value, None, "reported", "no budget")
+            if not applies:
+                return Measure(name, measures, value, None, "reported",
+                               f"budget {limit:g}s measured at factor {budget.factor:g}; not applied at factor "
+                               f"{factor if factor is None else f'{factor:g}'}")
+            return Measure(name, measures, value, limit, "budget",
+                           f"{limit:g}s (measured for this scenario at factor {budget.factor:g})")
+
+        effect = fault_latency_bound(self.scenario.fault)
+        return [
+            Measure(effect.name, effect.measures, self.fault_latency, effect.seconds, "bound", effect.arithmetic),
+            bound("fire", self.time_to_fire),
+            bound("notify", self.time_to_notify),
+            budgeted("time-to-detect", "first action of the injection -> firing notice at the receiver",
+                     self.time_to_detect, budget.detect),
+            budgeted("remediation", "the runbook action's own duration", self.remediation_duration,
+                     budget.remediate),
+            bound("resolve", self.time_to_resolve),
+            bound("resolved_notice", self.time_to_resolved_notice),
+            budgeted("time-to-recover", "remediation started -> resolved notice at the receiver",
+                     self.time_to_recover, budget.recover),
+        ]
+
+    @property
+    def verdict(self) -> str:
+        """passed / failed (a check disproved the runbook claim) / unknown (broken: nothing proven)."""
+        if not self.failures:
+            return "passed"
+        return "failed" if any(isinstance(f, ScenarioFailed) for f in self.failures) else "unknown"
+
+    def raise_for_verdict(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def timeline_json(self) -> dict:
+        return {"scenario": self.scenario.id, "alert": self.scenario.alert, "receiver": self.scenario.receiver,
+                "fault": self.scenario.fault.describe(), "verdict": self.verdict,
+                "error": f"{type(self.error).__name__}: {self.error}" if self.error else None,
+                "failures": [f"{type(f).__name__}: {f}" for f in self.failures],
+                "timeline": asdict(self.timeline), "bounds": self.bounds.to_json() if self.bounds else None,
+                "measures": [asdict(m) | {"exceeded": m.exceeded} for m in self.measures()],
+                "controls": self.controls, "traffic": self.traffic}
+
+
+class ScenarioRunner:
+    def __init__(self, stack: Stack, observer: AlertObserver, nemesis: Nemesis, journal: Journal) -> None:
+        self.stack, self.observer, self.nemesis, self.journal = stack, observer, nemesis, journal
+
+    def run(self, scenario: Scenario, *, expect_failing: tuple[type[ScenarioFailed], ...] = ()) -> ScenarioResult:
+        """`expect_failing` (negative controls): the checks whose failure classes are listed give up at their bound
+        instead of bound + slack. Past its bound a check has already failed its verdict (a later event would be
+        BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack."""
+        result = ScenarioResult(scenario)
+        try:
+            self._run(scenario, result, expect_failing)
+        except Exception as exc:  # noqa: BLE001 - a verdict, or broken (nothing proven); never a crash
+            result.failures.append(exc)
+        finally:
+            result.timeline.finished = result.timeline.finished or time.time()
+        exceeded = [m.describe() for m in result.measures() if m.exceeded]
+        if exceeded:
+            result.failures.append(BudgetExceeded(f"{scenario.alert}: " + "; ".join(exceeded)))
+        return result
+
+
+    def _soft(self, result: ScenarioResult, call, *args, **kwargs):
+        """A check after which the run still proves something: its failure is recorded, the run goes on."""
+        try:
+            return call(*args, **kwargs)
+        except SOFT_FAILURES as exc:
+            result.failures.append(exc)
+            return None
+
+    def _run(self, scenario: Scenario, result: ScenarioResult, expect_failing: tuple) -> None:
+        def window(bound, failure: type[ScenarioFailed]) -> float:
+            """How long a check waits: its bound when a control expects it to fail, else bound + slack."""
+            return bound.seconds if any(issubclass(failure, e) for e in expect_failing) else bound.timeout
+
+        target = AlertTarget(scenario.alert, scenario.receiver, scenario.alert_labels)
+        profile = self.stack.profile
+        rule = self.observer.rule(target)                       # unknown alert: fail before touching anything
+        result.bounds = bounds = Bounds.derive(rule, profile, resolve_delay(scenario.signal_delay, rule, profile),
+                                               resolve_delay(scenario.clear_delay, rule, profile))
+        result.metric_query = scale_expr(scenario.chart_query, profile.factor)
+        result.threshold = rule.query
+        shadow = self.observer.shadow_rule(target)
+        tl = result.timeline
+        traffic = scenario.traffic(self.stack) if scenario.traffic else nullcontext()
+        applied: AppliedFault | None = None
+        try:
+            with traffic:
+                settled = scale_expr(scenario.settled_query, profile.factor)
+                with self.journal.phase("Steady state", f"`{result.metric_query}` has data"
+                                        + (f", `{settled}` holds" if settled else "") + f" and {target} is quiet"):
+                    self.observer.wait_series(result.metric_query, timeout=SERIES_TIMEOUT)
+                    if settled:
+                        self.observer.wait_series(settled, timeout=SERIES_TIMEOUT)
+                    self.observer.wait_quiet(target, timeout=bounds.resolve.timeout)
+                    reason = self.observer.earlier_group(target, within=bounds.group_lifetime)
+                    if reason:
+                        result.bounds = bounds = bounds.with_open_group(profile, reason)
+                    tl.steady = time.time()
+                with self.journal.phase("Inject fault", f"{scenario.fault} ({scenario.drill})"):
+                    tl.inject_started = time.time()
+                    applied = self.nemesis.inject(scenario.fault)
+                    tl.injected = applied.injected_at
+                    result.bounds = bounds = bounds.after_injection(applied.latency)
+                with self.journal.phase("Detect", f"{target} fires ({bounds.fire}) and reaches {scenario.receiver} "
+                                                  f"({bounds.notify})"):
+                    tl.pending, tl.firing = self.observer.wait_firing(
+                        target, since=tl.inject_started,
+                        timeout=max(0.0, window(bounds.fire, AlertDidNotFire) - applied.latency))
+                    if shadow is not None:
+                        verdict = self.observer.broken_rule_control(target, since=tl.pending or tl.injected)
+                        result.controls["broken metric"] = f"{type(verdict).__name__}: {verdict}"
+                    tl.notified = self._soft(result, self.observer.wait_delivered, target, status="firing",
+                                             since=tl.inject_started,
+                                             timeout=window(bounds.notify, AlertNotDelivered))
+                with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
+                    tl.remediation_started = time.time()
+                    scenario.remediation(RemediationContext(self.stack.owner, lambda: self.nemesis.revert(applied)))
+                    tl.remediated = time.time()
+                with self.journal.phase("Recover", f"{target} resolves ({bounds.resolve}) and the resolution reaches "
+                                                   f"{scenario.receiver} ({bounds.resolved_notice})"):
+                    tl.resolved = self.observer.wait_resolved(
+                        target, timeout=window(bounds.resolve, AlertDidNotClear))
+                    tl.resolved_notified = self._soft(result, self.observer.wait_delivered, target,
+                                                      status="resolved", since=tl.remediation_started,
+                                                      timeout=window(bounds.resolved_notice,
+                                                                           ResolvedNoticeMissing))
+                    if tl.resolved_notified is not None and tl.resolved_notified < tl.resolved:
+                        # it cleared during a long remediation, before the first poll after it: the notice
+                        # cannot precede the resolution, so its arrival is the best bound we have on it
+                        tl.resolved = tl.resolved_notified
+                verify = VERIFY_EVALUATIONS * profile.evaluation_interval
+                with self.journal.phase("Verify", f"`{rule.query}` stayed empty (metric on the healthy side) and "
+                                                  f"`{result.metric_query}` had series at every evaluation since the "
+                                                  f"resolution, for at least {VERIFY_EVALUATIONS} evaluation "
+                                                  f"intervals ({verify:g}s)"):
+                    self.observer.verify_healthy(target, metric=result.metric_query, since=tl.resolved,
+                                                 duration=verify, step=profile.evaluation_interval)
+                    tl.verified = time.time()
+        finally:
+            if applied is not None:
+                self.nemesis.revert(applied)
+            tl.finished = time.time()
+            if hasattr(traffic, "stats"):
+                result.traffic = {"name": str(traffic), **asdict(traffic.stats)}

@@ -1,0 +1,204 @@
+"""Bring the test stack up and down: Docker Compose through testcontainers, one project per run.
+
+`Stack` is the one seam the rest of the harness uses for names, URLs, exec and logs, so a
+different backend (Kubernetes) can come later. `StackOwner` answers "does this container
+belong to the current stack?" and is all a fault needs.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from docker.models.containers import Container
+from testcontainers.compose import DockerCompose
+
+from chaos_harness import images
+from chaos_harness.docker_env import apply_build_env, docker_client
+from chaos_harness.errors import ConfigError, ForeignTarget, StackStartError
+from chaos_harness.layout import Layout, current
+from chaos_harness.ledger import Ledger
+from chaos_harness.timing import DEFAULT_FACTOR, MonitoringSources, TimingProfile, format_duration, render_test_config
+
+PROJECT_PREFIX = "chaos-"
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+# Settings a compose profile gives the services outside it (written into the stack's env file).
+PROFILE_ENV = {"minio": {"FULFILLMENT_ARTIFACTS_ENDPOINT": "minio:9000"}}
+
+
+def new_project_name(worker: str = "") -> str:
+    return f"{PROJECT_PREFIX}{worker + '-' if worker else ''}{uuid.uuid4().hex[:8]}"
+
+
+def published_ports(container: Container, port: str | None = None) -> list[str]:
+    """Host ports a container publishes on 127.0.0.1 (or all interfaces), for one "8000/tcp" or all."""
+    ports = container.attrs.get("NetworkSettings", {}).get("Ports") or {}
+    bindings = [b for key, bs in ports.items() if port in (None, key) for b in bs or []]
+    return [b["HostPort"] for b in bindings if b.get("HostIp") in ("127.0.0.1", "0.0.0.0", "")]
+
+
+@dataclass(frozen=True)
+class StackOwner:
+    """The containers of one compose project; faults may touch these and nothing else."""
+    project: str
+
+    def containers(self) -> list[Container]:
+        return docker_client().containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={self.project}"})
+
+    def services(self) -> list[str]:
+        return sorted({c.labels.get(SERVICE_LABEL, "?") for c in self.containers()})
+
+    def url(self, service: str, port: int) -> str:
+        """http://127.0.0.1:<published port> of a service's container port (the one way to reach it)."""
+        container = self.container(service)
+        published = published_ports(container, f"{port}/tcp")
+        if not published:
+            raise ForeignTarget(f"{service}:{port} of stack {self.project} is not published on 127.0.0.1 "
+                                f"(container {container.status})")
+        return f"http://127.0.0.1:{published[0]}"
+
+    def container(self, service: str) -> Container:
+        found = docker_client().containers.list(
+            all=True, filters={"label": [f"{PROJECT_LABEL}={self.project}", f"{SERVICE_LABEL}={service}"]})
+        if not found:
+            raise ForeignTarget(
+                f"service {service!r} is not part of stack {self.project!r} "
+                f"(its services: {', '.join(self.services()) or 'none running'}); refusing to touch it")
+        return found[0]
+
+
+def owner_of_url(url: str) -> StackOwner:
+    """The chaos stack one of whose containers publishes the port of `url` on 127.0.0.1."""
+    from urllib.parse import urlparse
+    port = str(urlparse(url).port or "")
+    for container in docker_client().containers.list(filters={"label": PROJECT_LABEL}):
+        project = container.labels[PROJECT_LABEL]
+        if project.startswith(PROJECT_PREFIX) and port in published_ports(container):
+            return StackOwner(project)
+    raise ForeignTarget(f"no chaos stack publishes {url}; the drill only touches containers of a test stack")
+
+
+class Stack:
+    def __init__(self, project: str | None = None, *, layout: Layout | None = None, time_factor: float = DEFAULT_FACTOR,
+                 ledger: Ledger | None = None, services: list[str] | None = None,
+                 profiles: list[str] | None = None, extra_rule_files: tuple[Path, ...] = ()) -> None:
+        self.project = project or new_project_name()
+        self.extra_rule_files = tuple(extra_rule_files)   # loaded beside the production rules (the benchmark's)
+        self.layout = layout = layout or current()
+        self.time_factor = time_factor
+        self.ledger = ledger or Ledger.default(layout)
+        self.work_dir = layout.build_dir / "stacks" / self.project
+        self.env_file = self.work_dir / "stack.env"
+        self.owner = StackOwner(self.project)
+        self.profile: TimingProfile | None = None
+        self.profiles = sorted(set(profiles or []))   # compose profiles: optional service groups (data, ...)
+        self._compose = DockerCompose(context=str(layout.compose_file.parent),
+                                      compose_file_name=layout.compose_file.name, build=True, wait=True,
+                                      env_file=str(self.env_file), services=services, quiet_build=True,
+                                      profiles=self.profiles or None)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def render(self) -> TimingProfile:
+        """Write the compressed monitoring config and the env file of this project."""
+        self.profile = render_test_config(MonitoringSources(self.layout.monitoring_dir, self.extra_rule_files),
+                                          self.work_dir / "monitoring", self.time_factor)
+        self.env_file.write_text(
+            f"COMPOSE_PROJECT_NAME={self.project}\n"
+            f"CHAOS_CONFIG_DIR={self.work_dir / 'monitoring'}\n"
+            f"CHAOS_PROM_RESEND_DELAY={format_duration(round(self.profile.resend_delay * 1000))}\n"
+            f"CHAOS_TIME_FACTOR={self.time_factor:g}\n"
+            f"CHAOS_PROFILES={','.join(self.profiles)}\n"
+            f"CHAOS_IMAGE_TAG={self.image_tag}\n"
+            + "".join(f"{k}={v}\n" for p in self.profiles for k, v in PROFILE_ENV.get(p, {}).items()))
+        return self.profile
+
+    @classmethod
+    def attach(cls, project: str, *, layout: Layout | None = None, ledger: Ledger | None = None,
+               profiles: list[str] | None = None, time_factor: float | None = None) -> "Stack":
+        """A stack someone started earlier (`make stack-up`), for a warm inner loop: nothing is built, started or
+        rendered; its timers are the ones it was rendered with. Refuses (ConfigError, at once) a stack that is not
+        running, lacks a compose profile the chosen scenarios need, or runs at another time factor."""
+        layout = layout or current()
+        work_dir = layout.build_dir / "stacks" / project
+        env_file, timing = work_dir / "stack.env", work_dir / "monitoring" / "timing.json"
+        if not env_file.is_file() or not timing.is_file():
+            raise ConfigError(f"--stack {project}: no such stack on this machine ({env_file} missing); start one with "
+                              f"`make stack-up` and pass the project name it prints")
+        env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+        running = [c for c in StackOwner(project).containers() if c.status == "running"]
+        if not running:
+            raise ConfigError(f"--stack {project}: its containers are not running (docker compose ps: "
+                              f"`docker compose -f {layout.compose_file} --env-file {env_file} ps`)")
+        have = [p for p in env.get("CHAOS_PROFILES", "").split(",") if p]
+        missing = sorted(set(profiles or []) - set(have))
+        if missing:
+            wanted = " ".join(f"--profile {p}" for p in sorted(set(have) | set(missing)))
+            raise ConfigError(f"--stack {project} runs compose profiles {have or 'none'}; the chosen scenarios also "
+                              f"need {missing}: start a stack with `make stack-up ARGS='{wanted}'`")
+        stack = cls(project, layout=layout, time_factor=float(env.get("CHAOS_TIME_FACTOR", DEFAULT_FACTOR)), ledger=ledger,
+                    profiles=have)
+        if time_factor is not None and abs(time_factor - stack.time_factor) > 1e-9:
+            raise ConfigError(f"--stack {project} runs at time factor {stack.time_factor:g}, not {time_factor:g}")
+        stack.profile = TimingProfile.from_json(timing.read_text())
+        stack.attached = True
+        return stack
+
+    attached = False   # True for a stack this process did not start (and must leave running)
+
+    @functools.cached_property
+    def image_tag(self) -> str:
+        """The caller's CHAOS_IMAGE_TAG, else one derived from the build inputs (chaos_harness/images.py)."""
+        return os.environ.get("CHAOS_IMAGE_TAG") or images.build_tag(self.layout.compose_file)
+
+    def start(self) -> "Stack":
+        apply_build_env()
+        docker_client()  # fail fast, with advice, when there is no engine
+        self.render()
+        # a derived tag names its inputs: when every image exists with it, there is nothing to build
+        self._compose.build = bool(os.environ.get("CHAOS_IMAGE_TAG")) or bool(
+            images.missing(images.images_needed(self.layout.compose_file, self.profiles, self.image_tag)))
+        self.ledger.stack_up(self.project, str(self.env_file))
+        try:
+            self._compose.start()
+        except subprocess.CalledProcessError as exc:
+            detail = self._failure_detail(exc)
+            self.stop()
+            raise StackStartError(f"stack {self.project} did not start: {detail}") from None
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._compose.stop(down=True)
+        finally:
+            self.ledger.stack_down(self.project)
+
+    def _failure_detail(self, exc: subprocess.CalledProcessError) -> str:
+        lines = [f"`{' '.join(map(str, exc.cmd))}` exited {exc.returncode}"]
+        err = (exc.stderr or b"").decode(errors="replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        lines += err.strip().splitlines()[-10:]
+        for container in self.owner.containers():
+            health = container.attrs.get("State", {}).get("Health", {}).get("Status", "-")
+            if container.status != "running" or health not in ("healthy", "-"):
+                tail = container.logs(tail=20).decode(errors="replace")
+                lines.append(f"--- {container.name}: {container.status}/{health}, last logs:\n{tail}")
+        return "\n".join(lines)
+
+    # -- accessors --------------------------------------------------------------------------
+    def url(self, service: str, port: int) -> str:
+        return self.owner.url(service, port)
+
+    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+        result = self.owner.container(service).exec_run(command, demux=False)
+        return result.exit_code, (result.output or b"").decode(errors="replace")
+
+    def logs(self, service: str, tail: int = 300) -> str:
+        return self.owner.container(service).logs(tail=tail, timestamps=True).decode(errors="replace")
+
+    def compose_hint(self) -> str:
+        """The command a person uses to poke at this stack by hand (e.g. with --keep-stack)."""
+        profiles = "".join(f" --profile {p}" for p in self.profiles)
+        return f"docker compose -f {self.layout.compose_file} --env-file {self.env_file}{profiles} ps"
