@@ -10,7 +10,7 @@ from pathlib import Path
 
 from chaos_harness.catalog import ALERTMANAGER, NOTIFICATION_SERVICE, PROMETHEUS, WEBHOOK_RECEIVER
 from chaos_harness.errors import ChaosError, ConfigError
-from chaos_harness.layout import SETTINGS, Layout, configure, current, resolve
+from chaos_harness.layout import SETTINGS, Layout, configure, current, find_root, ini_values, resolve
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -184,7 +184,10 @@ def layout_options(parser: argparse.ArgumentParser) -> None:
 
 
 def layout_from(args: argparse.Namespace) -> Layout:
-    return resolve(args.chaos_project_root, lambda s: getattr(args, f"chaos_{s.name}", None))
+    """Options first, then the project's pytest.ini keys (the same ones the plugin reads), then the environment."""
+    root = Path(args.chaos_project_root).resolve() if args.chaos_project_root else find_root()
+    ini = ini_values(root)
+    return resolve(root, lambda s: getattr(args, f"chaos_{s.name}", None) or ini.get(s.ini))
 
 
 def build_parser(layout: Layout | None = None) -> argparse.ArgumentParser:

@@ -4,7 +4,8 @@ the project that uses it (this repository is its first user).
 
 Each path is a setting, resolved in this order: command-line option > pytest ini key > environment variable >
 default under the project root. The root is CHAOS_PROJECT_ROOT, else pytest's rootdir (under pytest), else the
-nearest directory from the working directory up that holds the compose file.
+nearest directory from the working directory up that holds a pytest.ini or the compose file; the command line
+(`chaos-harness`) reads the same ini keys from that pytest.ini (or pyproject.toml's [tool.pytest.ini_options]).
 
     setting         option                  ini key               environment            default
     compose file    --chaos-compose-file    chaos_compose_file    CHAOS_COMPOSE_FILE     docker-compose.test.yml
@@ -19,8 +20,10 @@ taken from the root.
 """
 from __future__ import annotations
 
+import configparser
 import os
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -100,16 +103,32 @@ class Layout:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """CHAOS_PROJECT_ROOT, else the nearest directory from `start` (the working directory) up holding the
-    compose file (CHAOS_COMPOSE_FILE or the default name), else `start` itself."""
+    """CHAOS_PROJECT_ROOT, else the nearest directory from `start` (the working directory) up holding a pytest.ini
+    or the compose file (CHAOS_COMPOSE_FILE or the default name), else `start` itself."""
     if os.environ.get("CHAOS_PROJECT_ROOT"):
         return Path(os.environ["CHAOS_PROJECT_ROOT"]).resolve()
     start = (start or Path.cwd()).resolve()
     compose = os.environ.get("CHAOS_COMPOSE_FILE", SETTINGS[0].default)
     for folder in (start, *start.parents):
-        if (folder / compose).is_file():
+        if (folder / "pytest.ini").is_file() or (folder / compose).is_file():
             return folder
     return start
+
+
+def ini_values(root: Path) -> dict[str, str]:
+    """The chaos_* keys of the project's pytest configuration (pytest.ini [pytest], else pyproject.toml
+    [tool.pytest.ini_options]), for the command line, which runs without pytest."""
+    ini, pyproject = root / "pytest.ini", root / "pyproject.toml"
+    if ini.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(ini, encoding="utf-8")
+        values = dict(parser["pytest"]) if parser.has_section("pytest") else {}
+    elif pyproject.is_file():
+        values = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("pytest", {}) \
+            .get("ini_options", {})
+    else:
+        values = {}
+    return {k: str(v).strip() for k, v in values.items() if k.startswith("chaos_")}
 
 
 def resolve(root: Path | None = None, lookup: Callable[[Setting], str | None] = lambda s: None) -> Layout:

@@ -24,7 +24,7 @@ ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
 HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$")
 ALERTS_LINE = re.compile(r"^Alerts:\s*(.*)$")
 BACKTICKED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
-RUNBOOK_URL = re.compile(r"^(?:.*/)?docs/runbooks/([a-z0-9-]+)\.md#([a-z0-9-]+)$")
+RUNBOOK_URL = re.compile(r"^(?:.*/)?([a-z0-9-]+)\.md#([a-z0-9-]+)$")   # <runbooks folder>/<file>.md#<anchor>
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def lint(registry: Registry) -> Findings:
         if not r.runbook_url:
             findings.errors.append(f"{where}: no runbook_url annotation")
         elif r.ref is None:
-            findings.errors.append(f"{where}: runbook_url {r.runbook_url!r} is not docs/runbooks/<file>.md#<anchor>")
+            findings.errors.append(f"{where}: runbook_url {r.runbook_url!r} is not <runbooks folder>/<file>.md#<anchor>")
         elif r.ref not in sections:
             findings.errors.append(f"{where}: runbook_url points at missing section {r.ref}")
         elif r.alert not in sections[r.ref].alerts:

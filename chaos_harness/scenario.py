@@ -7,6 +7,7 @@ from typing import Callable, Protocol
 
 from chaos_harness.errors import ConfigError
 from chaos_harness.faults import Fault
+from chaos_harness.layout import current
 from chaos_harness.signals import SignalDelay, no_delay
 from chaos_harness.stack import Stack, StackOwner
 from chaos_harness.traffic import BackgroundTraffic
@@ -82,8 +83,12 @@ class Scenario:
 
     @property
     def runbook_path(self) -> str:
+        """The section's path from the project root (the runbooks folder is a setting: chaos_harness/layout.py)."""
         file, anchor = self.runbook.split("#")
-        return f"docs/runbooks/{file}.md#{anchor}"
+        layout = current()
+        folder = layout.runbooks_dir.relative_to(layout.root) if layout.runbooks_dir.is_relative_to(layout.root) \
+            else layout.runbooks_dir
+        return f"{folder.as_posix()}/{file}.md#{anchor}"
 
     def but(self, **changes) -> "Scenario":
         """A variant (negative controls): same scenario with one part replaced."""

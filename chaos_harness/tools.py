@@ -41,7 +41,7 @@ def tool(name: str) -> Path:
     if local is not None and os.access(local, os.X_OK):
         return local
     found = next((shutil.which(n) for n in _ALIASES.get(name, (name,)) if shutil.which(n)), None)
-    if found and local is None:
+    if found:     # e.g. a project whose machine has promtool on PATH and no .tools/
         return Path(found)
-    raise ToolMissing(f"{name} is not installed (expected {local or name + ' on PATH'}); "
+    raise ToolMissing(f"{name} is not installed (expected {local or name} or {name} on PATH); "
                       f"run ./scripts/bootstrap.sh (or `make bootstrap`)")

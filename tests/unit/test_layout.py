@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from chaos_harness.errors import ConfigError
-from chaos_harness.layout import SETTINGS, find_root, require, resolve
+from chaos_harness.layout import SETTINGS, find_root, ini_values, require, resolve
 from fixtures import ROOT
 
 pytestmark = pytest.mark.unit
@@ -76,3 +76,20 @@ def test_the_cli_lists_this_repositorys_scenarios_from_another_directory_given_t
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "notification_redis_outage" in done.stdout
+
+
+def test_the_cli_reads_the_projects_pytest_ini_like_the_plugin(tmp_path):
+    """From the example project's directory the command finds its pytest.ini and only its own scenarios."""
+    example = ROOT / "examples" / "redis-runbook"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAOS_")}
+    done = subprocess.run([sys.executable, "-m", "chaos_harness", "scenarios"], cwd=example / "tests",
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["redis_down", "CacheRedisDown", "cache-runbook#redis-down"]
+
+
+def test_ini_values_come_from_pytest_ini_or_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\nchaos_scenarios = "mine"\nother = 1\n')
+    assert ini_values(tmp_path) == {"chaos_scenarios": "mine"}
+    (tmp_path / "pytest.ini").write_text("[pytest]\nchaos_compose_file = c.yml\n")
+    assert ini_values(tmp_path) == {"chaos_compose_file": "c.yml"}, "pytest.ini wins, as for pytest"

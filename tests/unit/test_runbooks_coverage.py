@@ -64,7 +64,7 @@ def test_consistent_references_are_no_error_and_missing_rules_are_gaps():
     ([], [ScenarioRef("s1", "incident-runbook#a", "AlertA")], "scenario s1: alert AlertA is not defined by any rule"),
     ([Rule("AlertA", "g", "r.yml", URL + "gone")], [], "runbook_url points at missing section incident-runbook#gone"),
     ([Rule("AlertA", "g", "r.yml", "")], [], "no runbook_url annotation"),
-    ([Rule("AlertA", "g", "r.yml", "https://wiki/x")], [], "is not docs/runbooks/<file>.md#<anchor>"),
+    ([Rule("AlertA", "g", "r.yml", "https://wiki/x")], [], "is not <runbooks folder>/<file>.md#<anchor>"),
     ([Rule("AlertA", "g", "r.yml", URL + "b")], [], "points at incident-runbook#b, whose `Alerts:` line does not name"),
     ([Rule("AlertA", "g", "r.yml", URL + "a"), Rule("AlertA", "g", "s.yml", URL + "a")], [], "defined twice"),
     ([Rule("AlertA", "g", "r.yml", URL + "a")], [ScenarioRef("s1", "incident-runbook#nope", "AlertA")],
