@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 from chaos_harness.catalog import ALERTMANAGER, NOTIFICATION_SERVICE, PROMETHEUS, WEBHOOK_RECEIVER
-from chaos_harness.errors import ChaosError, ConfigError
+from chaos_harness.errors import ChaosError
 from chaos_harness.layout import SETTINGS, Layout, configure, current, find_root, ini_values, resolve
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from chaos_harness.exitcodes import ERROR as EXIT_USAGE, FAILED as EXIT_FAILED, OK as EXIT_OK, TABLE, for_error
 
 
 def _cmd_cleanup(args) -> int:
@@ -196,7 +196,9 @@ def build_parser(layout: Layout | None = None) -> argparse.ArgumentParser:
     REPORTS = layout.reports_dir
     parser = argparse.ArgumentParser(prog="chaos-harness",
                                      description="Chaos harness for the incident runbooks: scenarios, stack, cleanup "
-                                                 "(also `python -m chaos_harness`).")
+                                                 "(also `python -m chaos_harness`).",
+                                     epilog="exit codes (every command, the gate and the scripts): "
+                                            + "; ".join(f"{code} {meaning}" for code, meaning in TABLE.items()))
     layout_options(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -291,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ChaosError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
+        return for_error(exc)
 
 
 if __name__ == "__main__":

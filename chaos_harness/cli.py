@@ -1,7 +1,7 @@
 """Shared plumbing of the drill/probe scripts: base-URL discovery, JSON output, exit codes.
 
-Exit codes: 0 ok, 1 the drill/probe ran and its checks failed or a service was unreachable,
-2 bad usage (argparse) or bad input.
+Exit codes: chaos_harness/exitcodes.py (0 ok, 1 the drill/probe ran and a check failed or its service was
+unreachable, 2 bad usage or input, or the harness' own infrastructure missing).
 """
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from typing import Callable
 from urllib.parse import urlparse
 
 from chaos_harness.errors import ChaosError, ConfigError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from chaos_harness.exitcodes import FAILED, OK, for_error
 
 
 def base_url(value: str) -> str:
@@ -44,10 +43,10 @@ def run(main: Callable[[argparse.Namespace], dict], parser: argparse.ArgumentPar
         report = main(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return for_error(exc)
     except ChaosError as exc:
         print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return for_error(exc)
     print(json.dumps(report, indent=2, default=str))
-    return EXIT_OK if report.get("ok", True) else EXIT_FAILED
+    return OK if report.get("ok", True) else FAILED

@@ -17,7 +17,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from chaos_harness.allure_results import ScenarioOutcome, scenario_outcomes, write_synthetic_result
+from chaos_harness.allure_results import ScenarioOutcome, write_synthetic_result
 from chaos_harness.runbooks import Findings, Registry, lint
 
 PROVEN, FAILING, UNPROVEN, NOT_RUN, NOT_COVERED = "proven", "failing", "unproven", "not run", "not covered"

@@ -19,9 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from chaos_harness.controls import BROKEN_METRIC, CONTROLS, Control
+from chaos_harness.exitcodes import ERROR as EXIT_INFRA, FAILED as EXIT_FAIL, OK as EXIT_PASS
 from chaos_harness.runner import ScenarioResult
-
-EXIT_PASS, EXIT_FAIL, EXIT_INFRA = 0, 1, 2
 PASSED, FAILED, BUDGET, BROKEN, MISSING, UNPROVEN = ("passed", "failed", "budget exceeded", "broken", "missing",
                                                      "unproven")
 

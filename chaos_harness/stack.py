@@ -6,9 +6,13 @@ belong to the current stack?" and is all a fault needs.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import subprocess
+import sys
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +32,12 @@ PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 # Settings a compose profile gives the services outside it (written into the stack's env file).
 PROFILE_ENV = {"minio": {"FULFILLMENT_ARTIFACTS_ENDPOINT": "minio:9000"}}
+
+
+def say(line: str) -> None:
+    """Progress of the stack's lifecycle, on the real stderr: pytest captures a fixture's output, and a first
+    start that builds images is otherwise silent for minutes."""
+    print(f"[chaos] {line}", file=sys.__stderr__ or sys.stderr, flush=True)
 
 
 def new_project_name(worker: str = "") -> str:
@@ -159,16 +169,52 @@ class Stack:
         docker_client()  # fail fast, with advice, when there is no engine
         self.render()
         # a derived tag names its inputs: when every image exists with it, there is nothing to build
-        self._compose.build = bool(os.environ.get("CHAOS_IMAGE_TAG")) or bool(
-            images.missing(images.images_needed(self.layout.compose_file, self.profiles, self.image_tag)))
+        missing = images.missing(images.images_needed(self.layout.compose_file, self.profiles, self.image_tag))
+        self._compose.build = bool(os.environ.get("CHAOS_IMAGE_TAG")) or bool(missing)
+        what = (f"building {len(missing)} image(s) (tag {self.image_tag}; a first build takes minutes), then "
+                if missing else "building (caller's CHAOS_IMAGE_TAG), then " if self._compose.build else "")
+        say(f"stack {self.project}: {what}starting {', '.join(self.profiles) or 'the core'} services "
+            f"({self.layout.compose_file.name})")
         self.ledger.stack_up(self.project, str(self.env_file))
+        started = time.time()
         try:
-            self._compose.start()
+            with self._progress(started):
+                self._compose.start()
         except subprocess.CalledProcessError as exc:
             detail = self._failure_detail(exc)
             self.stop()
             raise StackStartError(f"stack {self.project} did not start: {detail}") from None
+        say(f"stack {self.project}: up in {time.time() - started:.1f}s ({len(self.owner.containers())} containers)")
         return self
+
+    @contextlib.contextmanager
+    def _progress(self, started: float, every: float = 15.0):
+        """While compose builds and starts (silent for minutes on a fresh machine), say every `every` seconds
+        how far it got."""
+        done = threading.Event()
+
+        def report() -> None:
+            while not done.wait(every):
+                try:
+                    states = [(c.status, c.attrs.get("State", {}).get("Health", {}).get("Status"))
+                              for c in self.owner.containers()]
+                except Exception as exc:  # noqa: BLE001 - progress is best effort
+                    states, note = [], f" ({type(exc).__name__})"
+                else:
+                    note = ""
+                running = sum(1 for status, _ in states if status == "running")
+                healthy = sum(1 for _, health in states if health == "healthy")
+                stage = (f"{len(states)} containers, {running} running, {healthy} healthy" if states
+                         else "building images (no container yet)")
+                say(f"  ... stack {self.project} still starting ({time.time() - started:.0f}s): {stage}{note}")
+
+        thread = threading.Thread(target=report, name=f"progress-{self.project}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join(timeout=2)
 
     def stop(self) -> None:
         try:

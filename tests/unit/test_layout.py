@@ -93,3 +93,15 @@ def test_ini_values_come_from_pytest_ini_or_pyproject(tmp_path):
     assert ini_values(tmp_path) == {"chaos_scenarios": "mine"}
     (tmp_path / "pytest.ini").write_text("[pytest]\nchaos_compose_file = c.yml\n")
     assert ini_values(tmp_path) == {"chaos_compose_file": "c.yml"}, "pytest.ini wins, as for pytest"
+
+
+def test_one_exit_code_table_for_the_command_the_gate_and_the_scripts():
+    from chaos_harness import exitcodes, gate
+    from chaos_harness.errors import (AlertDidNotFire, DockerUnavailable, ServiceUnreachable, StackStartError,
+                                      UnknownScenario)
+    assert (gate.EXIT_PASS, gate.EXIT_FAIL, gate.EXIT_INFRA) == (exitcodes.OK, exitcodes.FAILED, exitcodes.ERROR)
+    assert exitcodes.for_error(UnknownScenario("x")) == exitcodes.ERROR
+    assert exitcodes.for_error(DockerUnavailable("x")) == exitcodes.ERROR
+    assert exitcodes.for_error(StackStartError("x")) == exitcodes.ERROR
+    assert exitcodes.for_error(ServiceUnreachable("x")) == exitcodes.FAILED, "a probe's subject down is its finding"
+    assert exitcodes.for_error(AlertDidNotFire("x")) == exitcodes.FAILED
