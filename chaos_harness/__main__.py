@@ -40,6 +40,17 @@ def _cmd_scenarios(args) -> int:
     return EXIT_OK
 
 
+def _cmd_new_scenario(args) -> int:
+    import tempfile
+
+    from chaos_harness.scaffold import new_scenario
+    with tempfile.TemporaryDirectory(prefix="chaos-new-") as workdir:
+        lines = new_scenario(current(), args.id, args.alert, receiver=args.receiver, runbook=args.runbook,
+                             title=args.title, service=args.service, workdir=Path(workdir))
+    print("\n".join(lines))
+    return EXIT_OK
+
+
 def _cmd_plan(args) -> int:
     from chaos_harness.bounds import fault_latency_bound, planned_bounds
     from chaos_harness.registry import load
@@ -222,6 +233,16 @@ def build_parser(layout: Layout | None = None) -> argparse.ArgumentParser:
     p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="factor the bounds are derived at "
                    "(default %(default)g)")
     p.set_defaults(func=_cmd_plan)
+
+    p = sub.add_parser("new-scenario", help="write a new scenario for an alert the rules define, its runbook section "
+                                            "stub and a promtool test stub (nothing existing is overwritten)")
+    p.add_argument("id", help="scenario id (a module name: lower case, digits, underscores)")
+    p.add_argument("--alert", required=True, help="the alert the scenario proves (a rule must define it)")
+    p.add_argument("--service", default="TODO-service", help="the compose service the fault targets (default: a TODO)")
+    p.add_argument("--receiver", help="default: where Alertmanager routes the rule's labels (amtool)")
+    p.add_argument("--runbook", metavar="FILE#ANCHOR", help="runbook section; default: the rule's runbook_url")
+    p.add_argument("--title", help="the situation in the runbook's words (default: from the id)")
+    p.set_defaults(func=_cmd_new_scenario)
 
     p = sub.add_parser("validate", help="check scenarios against the rule files, runbooks, Alertmanager routes "
                                         "(amtool), compose profiles/services and PromQL (promtool); starts nothing; "
