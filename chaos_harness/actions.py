@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chaos_harness.catalog import wait_ready
+from chaos_harness.faults import RemediationContext
 from chaos_harness.readiness import READY_TIMEOUT
-from chaos_harness.scenario import RemediationContext
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from docker.errors import NotFound
 
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError
-from chaos_harness.faults import Fault
+from chaos_harness.faults import Fault, RemediationContext
 from chaos_harness.stack import StackOwner
 from chaos_harness.timing import scale_seconds
 from chaos_harness.waiting import Check, wait_until
-
-if TYPE_CHECKING:
-    from chaos_harness.scenario import RemediationContext
 
 NODE = "cassandra-node1"
 NODES = ("cassandra-node1", "cassandra-node2")

@@ -21,9 +21,8 @@ from docker.errors import NotFound
 from chaos_harness import catalog
 from chaos_harness.connect import CONNECTOR, ConnectClient, connect_client, wait_running, wait_state
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError
-from chaos_harness.faults import Fault
+from chaos_harness.faults import Fault, RemediationContext
 from chaos_harness.observe.http import JsonService
-from chaos_harness.scenario import RemediationContext
 from chaos_harness import signals
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until

@@ -7,18 +7,17 @@ its tasks over REST.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
+from typing import ClassVar
+
+from docker.errors import NotFound
 
 from chaos_harness import catalog
-from chaos_harness.errors import InfrastructureError
+from chaos_harness.errors import ForeignTarget, InfrastructureError
+from chaos_harness.faults import Fault, RemediationContext
 from chaos_harness.observe.http import JsonService
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until
-
-if TYPE_CHECKING:
-    from chaos_harness.scenario import RemediationContext
 
 CONNECTOR = "orders-cdc"
 RESTART_TIMEOUT = 30.0
@@ -95,3 +94,33 @@ class RestartConnector:
 
     def __str__(self) -> str:
         return f"GRANT REPLICATION SLAVE to cdc, restart {self.connector} with its tasks over REST"
+
+
+# -- faults ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectorTaskFailed(Fault):
+    """The CDC user loses REPLICATION SLAVE in `database` and the connector's task is restarted:
+    Debezium cannot read the binlog and the task goes FAILED. Revert grants it back and restarts
+    the connector with its tasks (idempotent)."""
+    kind: ClassVar[str] = "connector-task-failed"
+    connector: str = "orders-cdc"
+    database: str = "mariadb"
+    connect: str = "connect"
+
+    def inject(self, owner: StackOwner) -> None:
+        set_replication_privilege(owner, self.database, granted=False)
+        connect_client(owner, self.connect).restart_task(self.connector, 0)
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            set_replication_privilege(owner, self.database, granted=True)
+            client = connect_client(owner, self.connect)
+            if client.failed_tasks(self.connector):
+                client.restart(self.connector, include_tasks=True)
+        except (NotFound, ForeignTarget):
+            pass  # the stack is gone
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        failed = connect_client(owner, self.connect).failed_tasks(self.connector)
+        return Check(bool(failed), f"{self.connector}: {len(failed)} failed task(s)"
+                     + (f" ({failed[0].get('trace', '').splitlines()[0][:160]})" if failed else ""))

@@ -8,18 +8,17 @@ Commands run through `docker exec` on the container of the current stack only.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
-from chaos_harness.errors import InfrastructureError
+from docker.errors import NotFound
+
+from chaos_harness.errors import ForeignTarget, InfrastructureError
+from chaos_harness.faults import Fault, RemediationContext
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until
-
-if TYPE_CHECKING:
-    from chaos_harness.scenario import RemediationContext
 
 MARK = "chaos_connection_hog"
 
@@ -151,3 +150,27 @@ class ReleaseHeldConnections:
 
     def __str__(self) -> str:
         return f"terminate the leaked sessions on {self.service}"
+
+
+# -- faults ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectionsSaturated(Fault):
+    """Real client connections held open in a database until `fraction` of max_connections is in use
+    (a leaking pool). Revert terminates the held sessions server-side (above)."""
+    kind: ClassVar[str] = "connections-saturated"
+    service: str
+    engine: str                # "mariadb" | "postgres"
+    fraction: float = 0.925
+
+    def inject(self, owner: StackOwner) -> None:
+        saturate(owner, self.service, self.engine, self.fraction)
+
+    def revert(self, owner: StackOwner) -> None:
+        try:
+            release(owner, self.service, self.engine)
+        except (NotFound, ForeignTarget):
+            pass  # the container is gone with its stack
+
+    def in_effect(self, owner: StackOwner) -> Check:
+        current = usage(owner, self.service, self.engine)
+        return Check(current.ratio >= self.fraction, f"{self.service}: {current}")

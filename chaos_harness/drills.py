@@ -10,8 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from chaos_harness.catalog import SUPPORT_SERVICE
-from chaos_harness.faults import ContainerPaused, Nemesis
-from chaos_harness.scenario import RemediationContext
+from chaos_harness.faults import ContainerPaused, Nemesis, RemediationContext
 from chaos_harness.errors import InfrastructureError, ServiceUnreachable
 from chaos_harness.services import NotificationClient, ProviderClient, SupportClient, metric_value
 from chaos_harness.waiting import Check, wait_until

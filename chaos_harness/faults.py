@@ -7,17 +7,17 @@ revert always runs (success, failure, timeout, Ctrl-C) and is idempotent.
 """
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import ClassVar, Iterator
+from typing import Callable, ClassVar, Iterator, Protocol
 
 from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
-from chaos_harness import databases
 from chaos_harness.errors import ConfigError, FaultNotInEffect, ForeignTarget
 from chaos_harness.ledger import Ledger
 from chaos_harness.stack import StackOwner
@@ -60,13 +60,27 @@ class Fault(ABC):
         """Is the fault holding right now? (state text explains either way)"""
 
 
-# Modules defining further fault kinds; imported before a ledger description is rebuilt, so that
-# `cleanup` in a fresh process knows every kind a crashed run may have injected.
-FAULT_MODULES = ("chaos_harness.app_faults", "chaos_harness.cdc", "chaos_harness.cassandra", "chaos_harness.fulfillment")
+@dataclass(frozen=True)
+class RemediationContext:
+    """What a remediation may use: the stack's containers, and the fault's own rollback (for runbook
+    actions that amount to "fix the broken dependency")."""
+    owner: StackOwner
+    revert_fault: Callable[[], None]
+
+
+class Remediation(Protocol):
+    """A runbook action; it lives in the module of its technology, beside that technology's faults."""
+    def __call__(self, ctx: RemediationContext) -> None: ...
+
+
+# Modules defining further fault kinds (each technology's faults and remediations, beside each other); imported
+# before a ledger description is rebuilt, so that `cleanup` in a fresh process knows every kind a crashed run may
+# have injected. They import this module, never the other way round (tests/unit/test_layering.py).
+FAULT_MODULES = ("chaos_harness.app_faults", "chaos_harness.databases", "chaos_harness.kafka", "chaos_harness.connect",
+                 "chaos_harness.cdc", "chaos_harness.cassandra", "chaos_harness.fulfillment")
 
 
 def fault_from_description(description: dict) -> Fault:
-    import importlib
     for module in FAULT_MODULES:
         importlib.import_module(module)
     kind = description.get("kind")
@@ -170,78 +184,6 @@ class ContainerRestarted(ContainerFault):
 
     def inject(self, owner: StackOwner) -> None:
         owner.container(self.service).restart(timeout=5)
-
-
-# -- Kafka faults ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ConsumerFrozenDuringBurst(ContainerFault):
-    """The consumer is frozen (`docker pause`) while the producer writes a burst of `messages`:
-    the group's committed offsets stop while the log end moves on (backlog). Revert unpauses it."""
-    kind: ClassVar[str] = "consumer-frozen-during-burst"
-    effect_states: ClassVar[tuple[str, ...]] = ("paused",)
-    producer: str = "order-producer"
-    messages: int = 6000
-
-    def inject(self, owner: StackOwner) -> None:
-        from chaos_harness.kafka import produce_burst
-        pause(owner, self.service)
-        produce_burst(owner, self.producer, self.messages)
-
-
-@dataclass(frozen=True)
-class ConnectorTaskFailed(Fault):
-    """The CDC user loses REPLICATION SLAVE in `database` and the connector's task is restarted:
-    Debezium cannot read the binlog and the task goes FAILED. Revert grants it back and restarts
-    the connector with its tasks (idempotent)."""
-    kind: ClassVar[str] = "connector-task-failed"
-    connector: str = "orders-cdc"
-    database: str = "mariadb"
-    connect: str = "connect"
-
-    def inject(self, owner: StackOwner) -> None:
-        from chaos_harness.connect import connect_client, set_replication_privilege
-        set_replication_privilege(owner, self.database, granted=False)
-        connect_client(owner, self.connect).restart_task(self.connector, 0)
-
-    def revert(self, owner: StackOwner) -> None:
-        from chaos_harness.connect import connect_client, set_replication_privilege
-        try:
-            set_replication_privilege(owner, self.database, granted=True)
-            client = connect_client(owner, self.connect)
-            if client.failed_tasks(self.connector):
-                client.restart(self.connector, include_tasks=True)
-        except (NotFound, ForeignTarget):
-            pass  # the stack is gone
-
-    def in_effect(self, owner: StackOwner) -> Check:
-        from chaos_harness.connect import connect_client
-        failed = connect_client(owner, self.connect).failed_tasks(self.connector)
-        return Check(bool(failed), f"{self.connector}: {len(failed)} failed task(s)"
-                     + (f" ({failed[0].get('trace', '').splitlines()[0][:160]})" if failed else ""))
-
-
-# -- database faults -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ConnectionsSaturated(Fault):
-    """Real client connections held open in a database until `fraction` of max_connections is in use
-    (a leaking pool). Revert terminates the held sessions server-side (see chaos_harness/databases.py)."""
-    kind: ClassVar[str] = "connections-saturated"
-    service: str
-    engine: str                # "mariadb" | "postgres"
-    fraction: float = 0.925
-
-    def inject(self, owner: StackOwner) -> None:
-        databases.saturate(owner, self.service, self.engine, self.fraction)
-
-    def revert(self, owner: StackOwner) -> None:
-        try:
-            databases.release(owner, self.service, self.engine)
-        except (NotFound, ForeignTarget):
-            pass  # the container is gone with its stack
-
-    def in_effect(self, owner: StackOwner) -> Check:
-        current = databases.usage(owner, self.service, self.engine)
-        return Check(current.ratio >= self.fraction, f"{self.service}: {current}")
 
 
 @dataclass(frozen=True)

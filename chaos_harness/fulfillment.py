@@ -30,9 +30,8 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar
-
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 from docker.errors import APIError
 from minio import Minio
@@ -42,14 +41,11 @@ from minio.error import S3Error
 from chaos_harness import catalog
 from chaos_harness.catalog import FULFILLMENT_SERVICE, MINIO, SUPPORT_SERVICE
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError, ServiceUnreachable
-from chaos_harness.faults import Fault
+from chaos_harness.faults import Fault, RemediationContext
 from chaos_harness.observe.http import JsonService
 from chaos_harness.services import SupportClient, metric_value
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, WaitTimedOut, wait_until
-
-if TYPE_CHECKING:
-    from chaos_harness.scenario import RemediationContext
 
 BUCKET = "fulfillment-artifacts"
 DRILL_PREFIX = "chaos/fulfillment-delay/"

@@ -1,4 +1,5 @@
-"""Kafka backlog drill pieces: a burst from the stack's producer (resuming the consumer is actions.ResumeService).
+"""Kafka backlog drill pieces: a burst from the stack's producer, and the fault that freezes the consumer during one
+(resuming the consumer is actions.ResumeService).
 
 The producer and consumer are the reference apps in stack/services/kafka_apps; the burst runs
 inside the producer container (`docker exec`), so no Kafka client is needed on the host.
@@ -6,8 +7,11 @@ inside the producer container (`docker exec`), so no Kafka client is needed on t
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import ClassVar
 
 from chaos_harness.errors import InfrastructureError
+from chaos_harness.faults import ContainerFault, pause
 from chaos_harness.stack import StackOwner
 
 
@@ -23,3 +27,18 @@ def produce_burst(owner: StackOwner, producer: str, messages: int) -> dict:
     if result.exit_code != 0 or report.get("acknowledged") != messages:
         raise InfrastructureError(f"burst of {messages} from {producer} incomplete: {report}")
     return report
+
+
+# -- Kafka faults ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConsumerFrozenDuringBurst(ContainerFault):
+    """The consumer is frozen (`docker pause`) while the producer writes a burst of `messages`:
+    the group's committed offsets stop while the log end moves on (backlog). Revert unpauses it."""
+    kind: ClassVar[str] = "consumer-frozen-during-burst"
+    effect_states: ClassVar[tuple[str, ...]] = ("paused",)
+    producer: str = "order-producer"
+    messages: int = 6000
+
+    def inject(self, owner: StackOwner) -> None:
+        pause(owner, self.service)
+        produce_burst(owner, self.producer, self.messages)

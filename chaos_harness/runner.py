@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field
 from chaos_harness.bounds import Bounds, fault_latency_bound
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded,
                             ResolvedNoticeMissing, ScenarioFailed)
-from chaos_harness.faults import AppliedFault, Nemesis
+from chaos_harness.faults import AppliedFault, Nemesis, RemediationContext
 from chaos_harness.journal import Journal
 from chaos_harness.observe.alerts import AlertObserver, AlertTarget
-from chaos_harness.scenario import RemediationContext, Scenario
+from chaos_harness.scenario import Scenario
 from chaos_harness.signals import resolve as resolve_delay
 from chaos_harness.stack import Stack
 from chaos_harness.timing import scale_expr

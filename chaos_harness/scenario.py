@@ -3,29 +3,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Protocol
+from typing import Callable
 
 from chaos_harness.errors import ConfigError
-from chaos_harness.faults import Fault
+from chaos_harness.faults import Fault, Remediation
 from chaos_harness.layout import current
 from chaos_harness.signals import SignalDelay, no_delay
-from chaos_harness.stack import Stack, StackOwner
+from chaos_harness.stack import Stack
 from chaos_harness.traffic import BackgroundTraffic
 
 SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
 _ANCHOR = re.compile(r"^[a-z0-9-]+#[a-z0-9-]+$")
-
-
-@dataclass(frozen=True)
-class RemediationContext:
-    """What a remediation may use: the stack's containers, and the fault's own rollback (for runbook
-    actions that amount to "fix the broken dependency")."""
-    owner: StackOwner
-    revert_fault: Callable[[], None]
-
-
-class Remediation(Protocol):
-    def __call__(self, ctx: RemediationContext) -> None: ...
 
 
 BUDGET_FACTOR = 30.0

@@ -10,7 +10,7 @@ Remediation:  read the stack trace (docker compose logs connect), fix the cause 
               returns to 0 and the alert clears, with a resolved notice in #data-ops.
 """
 from chaos_harness.connect import RestartConnector
-from chaos_harness.faults import ConnectorTaskFailed
+from chaos_harness.connect import ConnectorTaskFailed
 from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(

@@ -9,7 +9,7 @@ Remediation:  list the sessions (SHOW PROCESSLIST) and terminate the leaked ones
               back and the alert clears, with a resolved notice in #data-ops.
 """
 from chaos_harness.databases import ReleaseHeldConnections
-from chaos_harness.faults import ConnectionsSaturated
+from chaos_harness.databases import ConnectionsSaturated
 from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(

@@ -3,6 +3,7 @@ this source tree into a fresh environment, pointed at its own compose file, moni
 its pytest.ini, it proves its scenario against its own stack. Nothing of this repository's layout is used."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -25,8 +26,12 @@ def installed(tmp_path_factory):
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     (Path(site) / "deps-from-the-suite.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    source = venv.parent / "source"          # a copy: setuptools builds in the tree and keeps build/lib there
+    shutil.copytree(ROOT / "chaos_harness", source / "chaos_harness", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                           str(ROOT)], capture_output=True, text=True, timeout=300)
+                           str(source)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return python
 
