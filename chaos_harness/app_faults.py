@@ -193,11 +193,10 @@ class TimelineCacheCorrupted(Fault):
     pattern: str = "support:timeline:*"
 
     def _eval(self, owner: StackOwner, script: str) -> int:
-        result = owner.container(self.redis_service).exec_run(
-            ["redis-cli", "-n", str(self.db), "EVAL", script, "0", self.pattern, _CORRUPT])
-        output = result.output.decode(errors="replace").strip()
-        if result.exit_code != 0 or not output.lstrip("(integer) ").isdigit():
-            raise ServiceUnreachable(f"redis-cli in {self.redis_service} failed ({result.exit_code}): {output}")
+        output = owner.run(self.redis_service, ["redis-cli", "-n", str(self.db), "EVAL", script, "0", self.pattern,
+                                                _CORRUPT], what="redis-cli EVAL", error=ServiceUnreachable)
+        if not output.lstrip("(integer) ").isdigit():
+            raise ServiceUnreachable(f"redis-cli in {self.redis_service} answered {output!r}, not a count")
         return int(output.lstrip("(integer) "))
 
     def inject(self, owner: StackOwner) -> None:

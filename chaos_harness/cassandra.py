@@ -39,11 +39,7 @@ def identifier(value: str) -> str:
 
 def cql(owner: StackOwner, statement: str, node: str = NODE) -> list[str]:
     """Run one CQL statement with cqlsh inside `node`; its output lines."""
-    result = owner.container(node).exec_run(["cqlsh", "-e", statement])
-    output = (result.output or b"").decode(errors="replace").strip()
-    if result.exit_code != 0:
-        raise InfrastructureError(f"cqlsh in {node}: `{statement[:100]}` failed ({result.exit_code}): {output[-400:]}")
-    return output.splitlines()
+    return owner.run(node, ["cqlsh", "-e", statement], what=f"cqlsh `{statement[:100]}`").splitlines()
 
 
 def stack_time_factor(owner: StackOwner, service: str = INVENTORY) -> float:

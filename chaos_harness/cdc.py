@@ -51,11 +51,8 @@ def column_name(value: str) -> str:
 
 
 def sql(owner: StackOwner, statement: str, database: str = DATABASE) -> list[list[str]]:
-    result = owner.container(database).exec_run(["mariadb", "--protocol=socket", "-uroot", "-N", "-B", "-e",
-                                                 statement])
-    output = (result.output or b"").decode(errors="replace").strip()
-    if result.exit_code != 0:
-        raise InfrastructureError(f"`{statement[:80]}` on {database} failed ({result.exit_code}): {output}")
+    output = owner.run(database, ["mariadb", "--protocol=socket", "-uroot", "-N", "-B", "-e", statement],
+                       what=f"`{statement[:80]}`")
     return [line.split("\t") for line in output.splitlines()]
 
 

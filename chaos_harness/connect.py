@@ -13,7 +13,7 @@ from typing import ClassVar
 from docker.errors import NotFound
 
 from chaos_harness import catalog
-from chaos_harness.errors import ForeignTarget, InfrastructureError
+from chaos_harness.errors import ForeignTarget
 from chaos_harness.faults import Fault, RemediationContext
 from chaos_harness.observe.http import JsonService
 from chaos_harness.stack import StackOwner
@@ -61,9 +61,7 @@ def connect_client(owner: StackOwner, service: str = "connect") -> ConnectClient
 def set_replication_privilege(owner: StackOwner, database: str, granted: bool, user: str = "cdc") -> None:
     sql = (f"GRANT REPLICATION SLAVE ON *.* TO '{user}'@'%'" if granted
            else f"REVOKE REPLICATION SLAVE ON *.* FROM '{user}'@'%'")
-    result = owner.container(database).exec_run(["mariadb", "--protocol=socket", "-uroot", "-e", sql])
-    if result.exit_code != 0:
-        raise InfrastructureError(f"{sql} failed: {(result.output or b'').decode(errors='replace')}")
+    owner.run(database, ["mariadb", "--protocol=socket", "-uroot", "-e", sql], what=sql)
 
 
 def wait_state(client: ConnectClient, name: str, state: str, *, what: str, timeout: float = RESTART_TIMEOUT) -> None:

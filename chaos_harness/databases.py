@@ -32,11 +32,7 @@ class Engine:
     admin: tuple[str, ...]  # argv of the engine's CLI as its admin over the local socket, SQL appended
 
     def query(self, owner: StackOwner, service: str, sql: str) -> list[str]:
-        result = owner.container(service).exec_run([*self.admin, sql])
-        output = (result.output or b"").decode(errors="replace").strip()
-        if result.exit_code != 0:
-            raise InfrastructureError(f"{self.name} in {service}: `{sql[:80]}` failed ({result.exit_code}): {output}")
-        return output.split()
+        return owner.run(service, [*self.admin, sql], what=f"{self.name} `{sql[:80]}`").split()
 
 
 MARIADB = Engine(

@@ -370,13 +370,8 @@ class WorkerState:
 
 def _worker_exec(owner: StackOwner, service: str, script: str) -> str:
     """Run `script` (sh) in the service's container, with $pid the label worker's pid."""
-    result = owner.container(service).exec_run(
-        ["sh", "-c", f'pid=$(cat {WORKER_PID_FILE}) && [ -d "/proc/$pid" ] && {script}'])
-    output = result.output.decode(errors="replace").strip()
-    if result.exit_code != 0:
-        raise InfrastructureError(f"{service}: no running label worker (pid file {WORKER_PID_FILE}): "
-                                  f"exit {result.exit_code} {output[:200]}")
-    return output
+    return owner.run(service, ["sh", "-c", f'pid=$(cat {WORKER_PID_FILE}) && [ -d "/proc/$pid" ] && {script}'],
+                     what=f"the label worker (pid file {WORKER_PID_FILE}; none running?)")
 
 
 def signal_worker(owner: StackOwner, service: str, signal: str) -> None:

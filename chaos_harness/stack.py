@@ -22,7 +22,7 @@ from testcontainers.compose import DockerCompose
 
 from chaos_harness import images
 from chaos_harness.docker_env import apply_build_env, docker_client
-from chaos_harness.errors import ConfigError, ForeignTarget, StackStartError
+from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError, StackStartError
 from chaos_harness.layout import Layout, current
 from chaos_harness.ledger import Ledger
 from chaos_harness.timing import DEFAULT_FACTOR, MonitoringSources, TimingProfile, format_duration, render_test_config
@@ -79,6 +79,15 @@ class StackOwner:
                 f"service {service!r} is not part of stack {self.project!r} "
                 f"(its services: {', '.join(self.services()) or 'none running'}); refusing to touch it")
         return found[0]
+
+    def run(self, service: str, command: list[str], *, what: str, error: type[Exception] = InfrastructureError) -> str:
+        """`docker exec` a command in a service's container; its output (stripped), or `error` naming `what`
+        failed, the exit code and the output's tail. The one way faults and drills run a tool in a container."""
+        result = self.container(service).exec_run(command)
+        output = (result.output or b"").decode(errors="replace").strip()
+        if result.exit_code != 0:
+            raise error(f"{what} in {service} failed (exit {result.exit_code}): {output[-400:]}")
+        return output
 
 
 def owner_of_url(url: str) -> StackOwner:
