@@ -13,6 +13,7 @@ Options (command line > ini key > environment > default; the short names are kep
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -205,7 +206,8 @@ def chaos_stack(request: pytest.FixtureRequest, ledger: Ledger):
         else:
             stack = Stack(new_project_name(worker), time_factor=_time_factor(request.config), ledger=ledger,
                           profiles=_profiles_needed(request.session))
-            stack.start()
+            with _uncaptured(request.config):     # image builds and the start say how far they got
+                stack.start()
     except ConfigError as exc:
         pytest.exit(f"cannot {'use' if attach else 'start'} the stack: {exc}", returncode=2)
     try:
@@ -219,6 +221,12 @@ def chaos_stack(request: pytest.FixtureRequest, ledger: Ledger):
                   f"[chaos] remove it with: make cleanup ARGS='--project {stack.project}'", file=sys.stderr)
         else:
             stack.stop()
+
+
+def _uncaptured(config: pytest.Config):
+    """Output capture suspended (what `capsys.disabled()` does), so long steps show progress as they run."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    return capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
 
 
 def _profiles_needed(session: pytest.Session) -> list[str]:

@@ -35,9 +35,9 @@ PROFILE_ENV = {"minio": {"FULFILLMENT_ARTIFACTS_ENDPOINT": "minio:9000"}}
 
 
 def say(line: str) -> None:
-    """Progress of the stack's lifecycle, on the real stderr: pytest captures a fixture's output, and a first
-    start that builds images is otherwise silent for minutes."""
-    print(f"[chaos] {line}", file=sys.__stderr__ or sys.stderr, flush=True)
+    """Progress of the stack's lifecycle (a first start that builds images takes minutes). Under pytest the
+    plugin starts the stack with output capture suspended, so these lines reach the terminal."""
+    print(f"[chaos] {line}", file=sys.stderr, flush=True)
 
 
 def new_project_name(worker: str = "") -> str:
