@@ -41,7 +41,7 @@ def test_alertmanager_routes_high_and_critical_to_data_ops(chaos_stack, severity
 def test_loaded_rules_are_the_production_rules_compressed(chaos_stack, prometheus):
     import yaml
     factor = chaos_stack.profile.factor
-    prod = {r["alert"]: r for f in (chaos_stack.root / "stack/monitoring/prometheus/rules").glob("*.yml")
+    prod = {r["alert"]: r for f in chaos_stack.layout.rules_dir.glob("*.yml")
             for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"] if "alert" in r}
     from chaos_harness.mutation import SHADOW_SUFFIX
     loaded = {name: r for name, r in prometheus.alerting_rules().items() if not name.endswith(SHADOW_SUFFIX)}
