@@ -10,9 +10,8 @@ from pathlib import Path
 
 from chaos_harness.catalog import ALERTMANAGER, NOTIFICATION_SERVICE, PROMETHEUS, WEBHOOK_RECEIVER
 from chaos_harness.errors import ChaosError
-from chaos_harness.layout import SETTINGS, Layout, configure, current, find_root, ini_values, resolve
-
 from chaos_harness.exitcodes import ERROR as EXIT_USAGE, FAILED as EXIT_FAILED, OK as EXIT_OK, TABLE, for_error
+from chaos_harness.layout import SETTINGS, Layout, configure, current, find_root, ini_values, resolve
 
 
 def _cmd_cleanup(args) -> int:
@@ -41,13 +40,9 @@ def _cmd_scenarios(args) -> int:
 
 
 def _cmd_new_scenario(args) -> int:
-    import tempfile
-
     from chaos_harness.scaffold import new_scenario
-    with tempfile.TemporaryDirectory(prefix="chaos-new-") as workdir:
-        lines = new_scenario(current(), args.id, args.alert, receiver=args.receiver, runbook=args.runbook,
-                             title=args.title, service=args.service, workdir=Path(workdir))
-    print("\n".join(lines))
+    print("\n".join(new_scenario(current(), args.id, args.alert, receiver=args.receiver, runbook=args.runbook,
+                                 title=args.title, service=args.service)))
     return EXIT_OK
 
 

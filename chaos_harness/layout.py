@@ -89,9 +89,7 @@ class Layout:
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables (for a child process: the gate's pytest run)."""
-        return {"CHAOS_PROJECT_ROOT": str(self.root), "CHAOS_COMPOSE_FILE": str(self.compose_file),
-                "CHAOS_MONITORING_DIR": str(self.monitoring_dir), "CHAOS_RUNBOOKS_DIR": str(self.runbooks_dir),
-                "CHAOS_SCENARIOS": self.scenarios, "CHAOS_REPORTS_DIR": str(self.reports_dir)}
+        return {"CHAOS_PROJECT_ROOT": str(self.root), **{s.env: str(getattr(self, s.name)) for s in SETTINGS}}
 
     def missing(self) -> list[str]:
         """The settings whose path does not exist (a clear error before anything starts)."""

@@ -46,6 +46,9 @@ class Rule:
     group: str
     file: str
     runbook_url: str
+    expr: str = ""
+    labels: tuple[tuple[str, str], ...] = ()        # as strings, sorted (frozen)
+    annotations: tuple[tuple[str, str], ...] = ()
 
     @property
     def ref(self) -> str | None:
@@ -128,8 +131,11 @@ def parse_rules(rules_dir: Path) -> list[Rule]:
         for group in doc.get("groups") or []:
             for rule in group.get("rules") or []:
                 if "alert" in rule:
+                    annotations = rule.get("annotations") or {}
                     rules.append(Rule(rule["alert"], group.get("name", ""), file.name,
-                                      (rule.get("annotations") or {}).get("runbook_url", "")))
+                                      annotations.get("runbook_url", ""), str(rule.get("expr", "")),
+                                      tuple(sorted((k, str(v)) for k, v in (rule.get("labels") or {}).items())),
+                                      tuple((k, str(v)) for k, v in annotations.items())))
     return rules
 
 

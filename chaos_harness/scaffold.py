@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from chaos_harness.errors import ConfigError
 from chaos_harness.layout import Layout
-from chaos_harness.runbooks import RUNBOOK_URL, parse_runbook
-from chaos_harness.timing import compress_alertmanager_config
-from chaos_harness.tools import tool
+from chaos_harness.runbooks import Rule, parse_rules, parse_runbook
+from chaos_harness.validate import Validator
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _THRESHOLD = re.compile(r"^(.*?)\s*(?:==|!=|>=|<=|>|<)\s*[-+]?[0-9.]+(?:e[-+]?[0-9]+)?\s*$", re.S)
@@ -37,23 +34,8 @@ def chart_query(expr: str) -> str:
     return match.group(1).strip() if match else "TODO the PromQL of the alert's metric (production time)"
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    alert: str
-    file: Path
-    expr: str
-    labels: dict
-    annotations: dict
-
-
-def find_rule(layout: Layout, alert: str) -> RuleInfo:
-    rules = {}
-    for path in sorted(layout.rules_dir.glob("*.yml")):
-        for group in (yaml.safe_load(path.read_text()) or {}).get("groups") or []:
-            for rule in group.get("rules") or []:
-                if "alert" in rule:
-                    rules[rule["alert"]] = RuleInfo(rule["alert"], path, str(rule.get("expr", "")),
-                                                    dict(rule.get("labels") or {}), dict(rule.get("annotations") or {}))
+def find_rule(layout: Layout, alert: str) -> Rule:
+    rules = {r.alert: r for r in parse_rules(layout.rules_dir)}
     if alert not in rules:
         close = difflib.get_close_matches(alert, list(rules), n=3, cutoff=0.5)
         raise ConfigError(f"no rule defines alert {alert!r} in {layout.rules_dir}"
@@ -61,21 +43,7 @@ def find_rule(layout: Layout, alert: str) -> RuleInfo:
     return rules[alert]
 
 
-def routed_receivers(layout: Layout, rule: RuleInfo, workdir: Path) -> list[str]:
-    """Where Alertmanager's config routes the rule's labels (amtool on the config as the test stack runs it)."""
-    config = workdir / "alertmanager.yml"
-    am = yaml.safe_load(layout.alertmanager_config.read_text())
-    config.write_text(yaml.safe_dump(compress_alertmanager_config(am, 30), sort_keys=False))
-    labels = {**{k: str(v) for k, v in rule.labels.items()}, "alertname": rule.alert}
-    done = subprocess.run([str(tool("amtool")), "config", "routes", "test", f"--config.file={config}",
-                           *(f"{k}={v}" for k, v in sorted(labels.items()))], capture_output=True, text=True,
-                          timeout=30)
-    if done.returncode != 0:
-        raise ConfigError(f"amtool config routes test failed: {done.stderr.strip() or done.stdout.strip()}")
-    return [r.strip() for r in done.stdout.strip().split(",") if r.strip()]
-
-
-def scenario_text(scenario_id: str, rule: RuleInfo, receiver: str, runbook: str, title: str, service: str) -> str:
+def scenario_text(scenario_id: str, rule: Rule, receiver: str, runbook: str, title: str, service: str) -> str:
     return f'''"""{runbook.split("#")[0]} › "{title}".
 
 Symptom:      {rule.alert} fires ({rule.expr}) and reaches {receiver}.
@@ -100,7 +68,7 @@ scenario = Scenario(
     remediation=RestartService("{service}"),
     remediation_text="TODO the remediation in the runbook's words",
     chart_query={chart_query(rule.expr)!r},
-    severity="{"critical" if rule.labels.get("severity") in ("critical", "high", "page") else "normal"}",
+    severity="{"critical" if dict(rule.labels).get("severity") in ("critical", "high", "page") else "normal"}",
     # budget=Budget(remediate=...): after two or three runs, about 2.5x the slowest remediation (compressed s)
 )
 '''
@@ -113,13 +81,12 @@ def section_text(anchor: str, title: str, alert: str, scenario_file: str) -> str
             f"**Remediation.** TODO the action that clears `{alert}`.\n")
 
 
-def promtool_test_text(rule: RuleInfo, rules_dir: Path, tests_dir: Path) -> str:
-    relative = Path(*[".."] * len(tests_dir.relative_to(rules_dir.parent).parts)) / rules_dir.name / rule.file.name
-    expected = yaml.safe_dump([{"exp_labels": {k: str(v) for k, v in rule.labels.items()},
-                                "exp_annotations": {k: str(v) for k, v in rule.annotations.items()}}],
+def promtool_test_text(rule: Rule, rules_dir: Path, tests_dir: Path) -> str:
+    relative = Path(*[".."] * len(tests_dir.relative_to(rules_dir.parent).parts)) / rules_dir.name / rule.file
+    expected = yaml.safe_dump([{"exp_labels": dict(rule.labels), "exp_annotations": dict(rule.annotations)}],
                               sort_keys=False, width=200)
     indented = "\n".join("        " + line for line in expected.rstrip().splitlines())
-    return (f"# promtool unit test of {rule.alert} ({rule.file.name}), production timings. TODO write the input\n"
+    return (f"# promtool unit test of {rule.alert} ({rule.file}), production timings. TODO write the input\n"
             f"# series of `{rule.expr}` (healthy, then the fault) and the eval times; promtool fails until then.\n"
             f"rule_files:\n  - {relative.as_posix()}\nevaluation_interval: 15s\n\ntests:\n"
             f"  - name: {rule.alert} fires with its labels and annotations\n    interval: 15s\n"
@@ -128,8 +95,8 @@ def promtool_test_text(rule: RuleInfo, rules_dir: Path, tests_dir: Path) -> str:
 
 
 def new_scenario(layout: Layout, scenario_id: str, alert: str, *, receiver: str | None = None,
-                 runbook: str | None = None, title: str | None = None, service: str = "TODO-service",
-                 workdir: Path) -> list[str]:
+                 runbook: str | None = None, title: str | None = None,
+                 service: str = "TODO-service") -> list[str]:
     """Write the files; return what was written or noticed, one line each."""
     if not _ID.match(scenario_id):
         raise ConfigError(f"scenario id {scenario_id!r}: lower case letters, digits and underscores (a module name)")
@@ -138,7 +105,7 @@ def new_scenario(layout: Layout, scenario_id: str, alert: str, *, receiver: str 
     if target.exists():
         raise ConfigError(f"{target} exists; pick another id")
     rule = find_rule(layout, alert)
-    routed = routed_receivers(layout, rule, workdir)
+    routed = Validator(layout).receivers({**dict(rule.labels), "alertname": rule.alert})
     if receiver is None:
         real = [r for r in routed if r]
         if len(real) != 1:
@@ -147,11 +114,10 @@ def new_scenario(layout: Layout, scenario_id: str, alert: str, *, receiver: str 
     elif receiver not in routed:
         raise ConfigError(f"Alertmanager routes {alert} to {routed}, not to {receiver!r}")
     if runbook is None:
-        match = RUNBOOK_URL.match(rule.annotations.get("runbook_url", ""))
-        if not match:
-            raise ConfigError(f"{alert}'s runbook_url {rule.annotations.get('runbook_url')!r} names no "
+        if rule.ref is None:
+            raise ConfigError(f"{alert}'s runbook_url {rule.runbook_url!r} names no "
                               f"<runbooks folder>/<file>.md#<anchor>; pass --runbook FILE#ANCHOR")
-        runbook = f"{match.group(1)}#{match.group(2)}"
+        runbook = rule.ref
     file, _, anchor = runbook.partition("#")
     title = title or scenario_id.replace("_", " ").capitalize()
     lines = []

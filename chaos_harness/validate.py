@@ -23,7 +23,7 @@ import yaml
 
 from chaos_harness.errors import ChaosError, ConfigError, InfrastructureError, UnknownAlert
 from chaos_harness.observe.webhook import NOTICE_LABELS
-from chaos_harness.runbooks import Registry, ScenarioRef, lint, load_registry
+from chaos_harness.runbooks import Registry, ScenarioRef, lint, load_registry, parse_rules
 from chaos_harness.scenario import Scenario
 from chaos_harness.layout import Layout, current
 from chaos_harness.timing import DEFAULT_FACTOR, compress_alertmanager_config, scale_expr
@@ -120,6 +120,15 @@ class Validator:
         return [ConfigError(e[len(prefix):]) for e in lint(registry).errors
                 if e.startswith(prefix) and "is not defined by any rule" not in e]
 
+    def receivers(self, labels: dict[str, str]) -> list[str]:
+        """The receivers Alertmanager's generated config routes these labels to (amtool config routes test)."""
+        done = subprocess.run([str(tool("amtool")), "config", "routes", "test", f"--config.file={self.am_config}",
+                               *(f"{k}={v}" for k, v in sorted(labels.items()))], capture_output=True, text=True,
+                              timeout=TOOL_TIMEOUT)
+        if done.returncode != 0:
+            raise ConfigError(f"amtool config routes test failed: {done.stderr.strip() or done.stdout.strip()}")
+        return [r.strip() for r in done.stdout.strip().split(",") if r.strip()]
+
     def _route(self, s: Scenario) -> list[ConfigError]:
         unseen = sorted(set(s.alert_labels or {}) - set(NOTICE_LABELS))
         if unseen:
@@ -179,13 +188,7 @@ class Validator:
 
 
 def _rule_labels(rules_dir: Path) -> dict[str, dict]:
-    out = {}
-    for path in sorted(rules_dir.glob("*.yml")):
-        for group in (yaml.safe_load(path.read_text()) or {}).get("groups") or []:
-            for rule in group.get("rules") or []:
-                if "alert" in rule:
-                    out[rule["alert"]] = {k: str(v) for k, v in (rule.get("labels") or {}).items()}
-    return out
+    return {r.alert: dict(r.labels) for r in parse_rules(rules_dir)}
 
 
 def validate(scenarios: list[Scenario], layout: Layout | None = None,
