@@ -66,7 +66,7 @@ docker_engine() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
   fi
   say "docker engine: starting dockerd (log: /var/log/dockerd.log)"
-  as_root setsid sh -c 'dockerd >/var/log/dockerd.log 2>&1' < /dev/null &
+  as_root setsid sh -c 'dockerd >/var/log/dockerd.log 2>&1' </dev/null >/dev/null 2>&1 &   # no inherited stdout: `make bootstrap | tee` must end
   for _ in $(seq 1 60); do
     timeout 5 docker info >/dev/null 2>&1 && { say "docker engine: ready"; return; }
     sleep 1

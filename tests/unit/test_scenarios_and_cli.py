@@ -57,7 +57,7 @@ def test_cli_help_lists_the_commands():
 def test_cli_plan_is_a_dry_run_that_prints_the_phases():
     result = _cli("plan", "notification_redis_outage")
     assert result.returncode == 0, result.stderr
-    assert "container-stopped(service='redis'" in result.stdout and "nothing was started" in result.stdout
+    assert "container-paused(service='redis'" in result.stdout and "nothing was started" in result.stdout
 
 
 def test_cli_unknown_scenario_exits_2_with_a_suggestion():

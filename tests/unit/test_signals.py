@@ -180,7 +180,7 @@ EXPECTED = {   # scenario: (signal delay at factor 30, at factor 10), seconds, a
     "support_attachment_growth": (2.285, 6.856),
     "notification_opt_out_spike": (0.6, 1.4),
     "notification_rate_limited_burst": (2.25, 2.65),
-    "notification_redis_outage": (0.1, 0.2),
+    "notification_redis_outage": (0.35, 0.45),
     "cassandra_ttl_oversell": (4.0, 10.0),
     "cassandra_node_down": (12.5, 12.5),
     "kafka_consumer_backlog": (1.0, 1.0),
