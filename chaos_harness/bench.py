@@ -30,9 +30,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from chaos_harness.actions import RestartService
+from chaos_harness.faults import ContainerStopped, Nemesis, RestartService
 from chaos_harness.catalog import ALERTMANAGER, PROMETHEUS, REDIS, WEBHOOK_RECEIVER
-from chaos_harness.faults import ContainerStopped, Nemesis
 from chaos_harness.journal import ConsoleHandler, Journal
 from chaos_harness.observe.alertmanager import Alertmanager
 from chaos_harness.observe.alerts import AlertObserver, AlertTarget

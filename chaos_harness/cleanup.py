@@ -15,7 +15,7 @@ from chaos_harness.docker_env import docker_client
 from chaos_harness.errors import ChaosError
 from chaos_harness.faults import fault_from_description
 from chaos_harness.ledger import Ledger, pid_alive
-from chaos_harness.stack import PROJECT_LABEL, PROJECT_PREFIX, StackOwner
+from chaos_harness.stack import PROJECT_LABEL, StackOwner, chaos_projects
 
 
 @dataclass
@@ -46,13 +46,6 @@ def remove_project(project: str) -> int:
     return removed
 
 
-def orphan_projects() -> set[str]:
-    """Compose projects of this harness (name prefix) present on the engine."""
-    client = docker_client()
-    return {c.labels[PROJECT_LABEL] for c in client.containers.list(all=True, filters={"label": PROJECT_LABEL})
-            if c.labels[PROJECT_LABEL].startswith(PROJECT_PREFIX)}
-
-
 def cleanup(ledger: Ledger, *, dry_run: bool = False, force: bool = False, project: str | None = None,
             all_projects: bool = False) -> CleanupReport:
     report = CleanupReport()
@@ -75,7 +68,7 @@ def cleanup(ledger: Ledger, *, dry_run: bool = False, force: bool = False, proje
     stacks = {s.project: s for s in ledger.open_stacks()}
     targets = set(stacks)
     if all_projects:
-        targets |= orphan_projects()
+        targets |= chaos_projects()
     if project:
         targets = {project}
     for name in sorted(targets):

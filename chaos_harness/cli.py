@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from chaos_harness.errors import ChaosError, ConfigError
 from chaos_harness.exitcodes import FAILED, OK, for_error
+from chaos_harness.stack import discover_url  # noqa: F401 - the scripts take it from here with base_url and run
 
 
 def base_url(value: str) -> str:
@@ -21,18 +22,6 @@ def base_url(value: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise argparse.ArgumentTypeError(f"not an http(s) URL: {value!r} (e.g. http://127.0.0.1:8000)")
     return value.rstrip("/")
-
-
-def discover_url(service: str, port: int = 8000) -> str:
-    """The URL of `service` in the only running chaos stack (for scripts run without --base-url)."""
-    from chaos_harness.cleanup import orphan_projects
-    from chaos_harness.stack import StackOwner
-    projects = sorted(orphan_projects())
-    if len(projects) != 1:
-        found = ", ".join(projects) or "none"
-        raise ConfigError(f"--base-url not given and cannot pick a stack (running chaos stacks: {found}); "
-                          f"pass --base-url, or start one with `make stack-up`")
-    return StackOwner(projects[0]).url(service, port)
 
 
 def run(main: Callable[[argparse.Namespace], dict], parser: argparse.ArgumentParser,

@@ -169,7 +169,7 @@ def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, r
     The lowered TTL is a fault left in place on purpose until `--revert`: it is written to the fault
     ledger first, so `make cleanup` restores it if nobody does; `--revert` closes that ledger entry.
     Without --previous-ttl, --revert restores the TTL the open ledger entry recorded."""
-    from chaos_harness.cassandra import (ReservationTtlLowered, identifier, restore_ttl, stack_time_factor, table_ttl,
+    from chaos_harness.faults.cassandra import (ReservationTtlLowered, identifier, restore_ttl, stack_time_factor, table_ttl,
                                    ttl_on_every_node)
     from chaos_harness.errors import ConfigError
     from chaos_harness.timing import scale_seconds

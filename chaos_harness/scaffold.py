@@ -52,8 +52,7 @@ Remediation:  TODO the runbook's action and what clears the alert (below: restar
 Signal delay: TODO how long the expression needs to turn true once the fault holds, with its arithmetic at
               factors 30 and 10 (chaos_harness/signals.py); none needed when the fault moves the metric at once.
 """
-from chaos_harness.actions import RestartService
-from chaos_harness.faults import ContainerStopped
+from chaos_harness.faults import ContainerStopped, RestartService
 from chaos_harness.scenario import Scenario
 
 scenario = Scenario(

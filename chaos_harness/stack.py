@@ -90,6 +90,22 @@ class StackOwner:
         return output
 
 
+def chaos_projects() -> set[str]:
+    """Compose projects of this harness (name prefix) present on the engine, running or not."""
+    return {c.labels[PROJECT_LABEL] for c in docker_client().containers.list(all=True, filters={"label": PROJECT_LABEL})
+            if c.labels[PROJECT_LABEL].startswith(PROJECT_PREFIX)}
+
+
+def discover_url(service: str, port: int = 8000) -> str:
+    """The URL of `service` in the only chaos stack on the engine (for scripts run without --base-url)."""
+    projects = sorted(chaos_projects())
+    if len(projects) != 1:
+        found = ", ".join(projects) or "none"
+        raise ConfigError(f"--base-url not given and cannot pick a stack (running chaos stacks: {found}); "
+                          f"pass --base-url, or start one with `make stack-up`")
+    return StackOwner(projects[0]).url(service, port)
+
+
 def owner_of_url(url: str) -> StackOwner:
     """The chaos stack one of whose containers publishes the port of `url` on 127.0.0.1."""
     from urllib.parse import urlparse

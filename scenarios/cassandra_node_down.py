@@ -18,8 +18,7 @@ Clear delay: once node2 serves CQL again (the end of the remediation) node1 mark
 gossip round brings its heartbeat: one gossip interval, 1 s, real time.
 """
 from chaos_harness import signals
-from chaos_harness.actions import ResumeService
-from chaos_harness.faults import ContainerPaused
+from chaos_harness.faults import ContainerPaused, ResumeService
 from chaos_harness.scenario import Budget, Scenario
 
 PHI_CONVICT_THRESHOLD = 5

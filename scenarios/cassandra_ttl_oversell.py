@@ -25,7 +25,7 @@ missing TTL + 1 s + one check interval after it (2 + 1 + 0.5 = 3.5 s at factor 3
 5m window then carries the expirations out.
 """
 from chaos_harness import signals
-from chaos_harness.cassandra import BASELINE_TTL, ReservationTtlLowered, RestoreReservationTtl
+from chaos_harness.faults.cassandra import BASELINE_TTL, ReservationTtlLowered, RestoreReservationTtl
 from chaos_harness.scenario import Budget, Scenario
 
 DRILL_TTL = 60                 # the runbook's drill (production seconds)

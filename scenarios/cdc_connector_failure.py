@@ -9,8 +9,8 @@ Remediation:  read the stack trace (docker compose logs connect), fix the cause 
               POST /connectors/orders-cdc/restart?includeTasks=true; the failed-task count
               returns to 0 and the alert clears, with a resolved notice in #data-ops.
 """
-from chaos_harness.connect import RestartConnector
-from chaos_harness.connect import ConnectorTaskFailed
+from chaos_harness.faults.connect import RestartConnector
+from chaos_harness.faults.connect import ConnectorTaskFailed
 from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(

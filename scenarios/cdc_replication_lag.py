@@ -10,10 +10,10 @@ Remediation:  resume the connector over REST (the drill's --revert); binlogPosit
 Signal delay: the fault is in effect once Connect reports the connector and its tasks PAUSED and the rows are
               committed; the cdc-exporter sees the new binlog position once a measuring round that started
               after the write has finished: max(interval 0.5 s, round 1.3 s) + round 1.3 s = 2.6 s (real time,
-              chaos_harness/cdc.py EXPORTER_ROUND). The remediation itself waits until both deltas are 0, so the
+              chaos_harness/faults/cdc.py EXPORTER_ROUND). The remediation itself waits until both deltas are 0, so the
               alert clears within the rule's window after it (no clearing delay).
 """
-from chaos_harness.cdc import EXPORTER_ROUND, ConnectorPausedDuringWrites, ResumeConnector
+from chaos_harness.faults.cdc import EXPORTER_ROUND, ConnectorPausedDuringWrites, ResumeConnector
 from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(

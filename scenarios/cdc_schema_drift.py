@@ -13,7 +13,7 @@ Signal delay: the fault is in effect once information_schema lists the column; t
               max(0.5, 1.3) + 1.3 = 2.6 s (signals.exporter_round; real time, the same at every factor).
 Clear delay:  the same round after the column is dropped.
 """
-from chaos_harness.cdc import EXPORTER_ROUND, RevertColumnRestartConnector, UnexpectedColumnAdded
+from chaos_harness.faults.cdc import EXPORTER_ROUND, RevertColumnRestartConnector, UnexpectedColumnAdded
 from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(

@@ -8,8 +8,8 @@ Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-o
 Remediation:  list the sessions (SHOW PROCESSLIST) and terminate the leaked ones; usage drops
               back and the alert clears, with a resolved notice in #data-ops.
 """
-from chaos_harness.databases import ReleaseHeldConnections
-from chaos_harness.databases import ConnectionsSaturated
+from chaos_harness.faults.databases import ReleaseHeldConnections
+from chaos_harness.faults.databases import ConnectionsSaturated
 from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(

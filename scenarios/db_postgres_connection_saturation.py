@@ -8,8 +8,8 @@ Detection:    the alert fires and the Alertmanager bot posts it to Slack #data-o
 Remediation:  list the sessions (pg_stat_activity) and terminate the leaked ones
               (pg_terminate_backend); the alert clears, with a resolved notice in #data-ops.
 """
-from chaos_harness.databases import ReleaseHeldConnections
-from chaos_harness.databases import ConnectionsSaturated
+from chaos_harness.faults.databases import ReleaseHeldConnections
+from chaos_harness.faults.databases import ConnectionsSaturated
 from chaos_harness.scenario import Budget, Scenario
 
 scenario = Scenario(

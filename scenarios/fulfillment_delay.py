@@ -32,9 +32,9 @@ its lag also grows with the held labels' real age. It is tested end to end in te
 """
 import re
 
-from chaos_harness.actions import Steps
+from chaos_harness.faults import Steps
 from chaos_harness.errors import ConfigError
-from chaos_harness.fulfillment import LabelWorkerStalled, RefreshCaseTimeline, RestartLabelWorker
+from chaos_harness.faults.fulfillment import LabelWorkerStalled, RefreshCaseTimeline, RestartLabelWorker
 from chaos_harness.observe.prometheus import AlertingRule
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.signals import Delay

@@ -17,8 +17,8 @@ Signal delay: the burst is acknowledged and the consumer frozen when the fault i
 Clear delay:  the same round after the consumer is back.
 """
 from chaos_harness import signals
-from chaos_harness.actions import ResumeService
-from chaos_harness.kafka import ConsumerFrozenDuringBurst
+from chaos_harness.faults import ResumeService
+from chaos_harness.faults.kafka import ConsumerFrozenDuringBurst
 from chaos_harness.scenario import Budget, Scenario
 
 LAG_EXPORTER = signals.exporter_round(interval=0.5, round_seconds=0.5, exporter="kafka lag exporter")

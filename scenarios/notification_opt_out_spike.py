@@ -10,8 +10,8 @@ Signal delay: the rate over 2m passes 0.5/s once the window holds more than 0.5 
               factor 10 (W = 12 s) 7 opt-outs, 1.4 s. (The counter's series exist from the start.)
 """
 from chaos_harness import signals
-from chaos_harness.actions import RevertFault
-from chaos_harness.app_faults import OptOutWave
+from chaos_harness.faults import RevertFault
+from chaos_harness.faults.apps import OptOutWave
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.workloads import notifications_being_sent
 

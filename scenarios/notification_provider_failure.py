@@ -19,8 +19,7 @@ The runbook's by-hand drill (make notification-chaos-provider) makes the provide
 notifications instead (its failure list); it is tested in tests/integration.
 """
 from chaos_harness import signals
-from chaos_harness.actions import RestartService
-from chaos_harness.faults import ContainerStopped
+from chaos_harness.faults import ContainerStopped, RestartService
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.workloads import notifications_being_sent
 

@@ -12,8 +12,8 @@ Signal delay: the limiter counts per fixed 60 s window (notification_rate_window
               2.25 s; factor 10 (W = 12 s) (40 + 13) / 20 = 2.65 s.
 """
 from chaos_harness import signals
-from chaos_harness.actions import RevertFault
-from chaos_harness.app_faults import NotificationBurst
+from chaos_harness.faults import RevertFault
+from chaos_harness.faults.apps import NotificationBurst
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.workloads import notifications_being_sent
 

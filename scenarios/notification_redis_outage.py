@@ -18,8 +18,7 @@ Signal delay: every send meets the frozen Redis (one limiter error each, 0.25 s 
               errors, 0.25 + 0.2 s.
 """
 from chaos_harness import signals
-from chaos_harness.actions import RestartService
-from chaos_harness.faults import ContainerPaused
+from chaos_harness.faults import ContainerPaused, RestartService
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.workloads import notifications_being_sent
 

@@ -7,7 +7,7 @@ Remediation:  `make support-offload ARGS="--age-days N"` moves old attachments t
               storage); the backlog falls and the alert clears. The drill's files are minutes old, so
               the scenario offloads with --age-days 0 (production uses 30).
 """
-from chaos_harness.app_faults import AttachmentBacklog
+from chaos_harness.faults.apps import AttachmentBacklog
 from chaos_harness.drills import OffloadAttachments
 from chaos_harness.scenario import Budget, Scenario
 

@@ -16,8 +16,8 @@ Settled:      an earlier run's offload (a drop of ~100 MiB) leaves a steep negat
               (|deriv| < 16 KiB/s, 1/16 of the threshold).
 """
 from chaos_harness import signals
-from chaos_harness.actions import RevertFault, Steps
-from chaos_harness.app_faults import AttachmentFlood
+from chaos_harness.faults import RevertFault, Steps
+from chaos_harness.faults.apps import AttachmentFlood
 from chaos_harness.drills import OffloadAttachments
 from chaos_harness.scenario import Budget, Scenario
 

@@ -13,7 +13,7 @@ Signal delay: a corrupted entry is not overwritten, so every read of the 5 cases
 """
 from chaos_harness import signals
 from chaos_harness.drills import RefreshTimelines
-from chaos_harness.app_faults import TimelineCacheCorrupted
+from chaos_harness.faults.apps import TimelineCacheCorrupted
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.workloads import timelines_being_opened
 

@@ -10,8 +10,8 @@ Signal delay: every timeline opened fails once (payment), 3 per second from the 
               2 failures, 0.67 s. (The counter's series exist from the start: no first-sample loss.)
 """
 from chaos_harness import signals
-from chaos_harness.actions import RevertFault
-from chaos_harness.app_faults import DownstreamFault
+from chaos_harness.faults import RevertFault
+from chaos_harness.faults.apps import DownstreamFault
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.workloads import timelines_being_opened
 

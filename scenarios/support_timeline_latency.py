@@ -17,8 +17,8 @@ Clear delay:  a collection that started before the repair still takes 2.5 s (it 
               the 5m window (10 s) then carries the slow ones out.
 """
 from chaos_harness import signals
-from chaos_harness.actions import RevertFault
-from chaos_harness.app_faults import DownstreamFault
+from chaos_harness.faults import RevertFault
+from chaos_harness.faults.apps import DownstreamFault
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.workloads import timelines_being_opened
 

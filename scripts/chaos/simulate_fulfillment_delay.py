@@ -31,7 +31,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repo
 
 
 from chaos_harness.cli import run  # noqa: E402
-from chaos_harness.fulfillment import (DRILL_PREFIX, Endpoints, FulfillmentArtifactsHeld, FulfillmentService,  # noqa: E402
+from chaos_harness.faults.fulfillment import (DRILL_PREFIX, Endpoints, FulfillmentArtifactsHeld, FulfillmentService,  # noqa: E402
                                  dry_run, revert_fulfillment_delay, simulate_fulfillment_delay, ticket_order)
 from chaos_harness.ledger import Ledger  # noqa: E402
 from chaos_harness.services import SupportClient  # noqa: E402

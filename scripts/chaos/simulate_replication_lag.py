@@ -6,7 +6,7 @@ committed offset) and rowCountDelta (rows not yet emitted to the table's topic) 
 nothing: it prints the connector's state, the current deltas and what it would do.
 
 SQL runs in the stack's mariadb container (docker exec, root over the local socket); the deltas
-come from the stack's cdc-exporter (chaos_harness/cdc.py). Only containers of a chaos test stack.
+come from the stack's cdc-exporter (chaos_harness/faults/cdc.py). Only containers of a chaos test stack.
 
   python scripts/chaos/simulate_replication_lag.py --connect-url http://127.0.0.1:PORT --rows 200
   python scripts/chaos/simulate_replication_lag.py --connect-url http://127.0.0.1:PORT --revert
@@ -18,9 +18,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
-from chaos_harness import cdc  # noqa: E402
+from chaos_harness.faults import cdc  # noqa: E402
 from chaos_harness.cli import base_url, discover_url, run  # noqa: E402
-from chaos_harness.connect import ConnectClient  # noqa: E402
+from chaos_harness.faults.connect import ConnectClient  # noqa: E402
 from chaos_harness.errors import ConfigError  # noqa: E402
 from chaos_harness.stack import owner_of_url  # noqa: E402
 

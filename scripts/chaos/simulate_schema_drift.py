@@ -12,9 +12,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the repository root
 
-from chaos_harness import cdc  # noqa: E402
+from chaos_harness.faults import cdc  # noqa: E402
 from chaos_harness.cli import base_url, discover_url, run  # noqa: E402
-from chaos_harness.connect import ConnectClient  # noqa: E402
+from chaos_harness.faults.connect import ConnectClient  # noqa: E402
 from chaos_harness.errors import ConfigError  # noqa: E402
 from chaos_harness.stack import owner_of_url  # noqa: E402
 

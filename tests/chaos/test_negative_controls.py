@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from chaos_harness.actions import DoNothing
+from chaos_harness.faults import ContainerFault, DoNothing, NoFault, RemediationContext
 from chaos_harness.controls import NO_FAULT, SILENT_SLOW, SLOW_REMEDIATION, UNDELIVERED, slow_remediation_budget
 from chaos_harness.errors import AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing
-from chaos_harness.faults import ContainerFault, NoFault, RemediationContext
 from chaos_harness.mutation import resolved_notices_off, route_elsewhere
 from chaos_harness.registry import all_scenarios
 

@@ -146,7 +146,7 @@ def _assert_lag_follows_the_held_labels_age(chaos_stack, held):
     import time
     from datetime import datetime
 
-    from chaos_harness.fulfillment import FulfillmentService
+    from chaos_harness.faults.fulfillment import FulfillmentService
     from chaos_harness.waiting import Check, wait_until
     first, factor = held["backlog"]["lagMinutes"], held["timeFactor"]
     assert first < 30, f"a fresh 60-minute hold is not read as its hold: lag {first} min"

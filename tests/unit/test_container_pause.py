@@ -45,10 +45,10 @@ def test_a_freezer_that_never_succeeds_fails_within_the_bound(monkeypatch):
 
 
 def test_the_kafka_backlog_fault_retries_a_refused_freeze_before_its_burst(monkeypatch):
-    import chaos_harness.kafka
-    from chaos_harness.kafka import ConsumerFrozenDuringBurst
+    import chaos_harness.faults.kafka
+    from chaos_harness.faults.kafka import ConsumerFrozenDuringBurst
     bursts = []
-    monkeypatch.setattr(chaos_harness.kafka, "produce_burst", lambda owner, producer, messages: bursts.append(messages))
+    monkeypatch.setattr(chaos_harness.faults.kafka, "produce_burst", lambda owner, producer, messages: bursts.append(messages))
     container = FlakyContainer(refusals=1)
     ConsumerFrozenDuringBurst("order-processor", producer="order-producer", messages=10).inject(Owner(container))
     assert container.pauses == 2 and bursts == [10]

@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from chaos_harness.errors import ConfigError
 from chaos_harness.faults import fault_from_description
-from chaos_harness.fulfillment import LabelWorkerStalled
+from chaos_harness.faults.fulfillment import LabelWorkerStalled
 from chaos_harness.observe.prometheus import AlertingRule
 from chaos_harness.services import metric_value
 from fixtures import ROOT

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chaos_harness.faults import FAULT_MODULES
+from chaos_harness.faults import DOMAINS
 from fixtures import ROOT
 
 pytestmark = pytest.mark.unit
@@ -16,7 +16,7 @@ PACKAGE = ROOT / "chaos_harness"
 FOUNDATION = {"errors", "layout", "exitcodes", "waiting", "timing", "ledger", "docker_env", "images", "tools", "chart"}
 STACK = {"stack"}
 CATALOG = {"catalog", "readiness", "observe.http"}
-FAULTS = {"faults", "actions", *(m.removeprefix("chaos_harness.") for m in FAULT_MODULES)}
+FAULTS = {"faults", "faults.base", "faults.nemesis", *(f"faults.{domain}" for domain in DOMAINS)}
 OBSERVE = {"observe.prometheus", "observe.alertmanager", "observe.webhook", "observe.alerts"}
 EVIDENCE = {"journal"}                      # the run's typed events; its Allure handler records what the runner says
 BOUNDS = {"signals", "bounds"}              # signal and clearing delays, derived bounds (read the rules)
@@ -28,7 +28,7 @@ FORBIDDEN = {
     "foundation": (FOUNDATION, STACK | CATALOG | FAULTS | OBSERVE | EVIDENCE | RUNNER | TOP),
     "stack": (STACK, CATALOG | FAULTS | OBSERVE | EVIDENCE | RUNNER | TOP),
     "catalog": (CATALOG, FAULTS | OBSERVE | EVIDENCE | RUNNER | TOP),
-    "faults": (FAULTS, OBSERVE - {"observe.http"} | EVIDENCE | RUNNER | TOP - {"cli"}),
+    "faults": (FAULTS, OBSERVE - {"observe.http"} | EVIDENCE | RUNNER | TOP),
     "observe": (OBSERVE, FAULTS | EVIDENCE | RUNNER | TOP),
     "evidence": (EVIDENCE, FAULTS | RUNNER | TOP),
     "bounds": (BOUNDS, FAULTS | EVIDENCE | RUNNER | TOP),
@@ -101,3 +101,23 @@ def test_a_layer_imports_nothing_above_it(layer):
     graph = _graph()
     wrong = sorted(f"{m} imports {d}" for m in members for d in graph.get(m, ()) & above)
     assert wrong == []
+
+
+def test_domain_modules_import_the_fault_base_not_the_package():
+    """The package re-exports its domains' names; a domain importing the package back would tie them in a knot."""
+    graph = _graph()
+    wrong = sorted(f"faults.{domain} imports faults" for domain in DOMAINS if "faults" in graph[f"faults.{domain}"])
+    assert wrong == []
+
+
+def test_every_fault_kind_is_registered_by_its_domain():
+    from chaos_harness.faults import kinds
+    from chaos_harness.faults.base import Fault
+
+    def concrete(cls):
+        for sub in cls.__subclasses__():
+            yield from concrete(sub)
+            if "kind" in sub.__dict__:
+                yield sub
+    known = kinds()
+    assert {cls.kind for cls in concrete(Fault) if cls.__module__.startswith("chaos_harness.faults")} == set(known)

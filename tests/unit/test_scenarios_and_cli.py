@@ -5,9 +5,8 @@ import time
 
 import pytest
 
-from chaos_harness.actions import DoNothing
+from chaos_harness.faults import ContainerPaused, ContainerStopped, DoNothing, fault_from_description, NoFault
 from chaos_harness.errors import ConfigError, UnknownScenario
-from chaos_harness.faults import ContainerPaused, ContainerStopped, NoFault, fault_from_description
 from chaos_harness.scenario import Scenario
 from fixtures import ROOT
 from chaos_harness.registry import all_scenarios, load, scenario_ids

@@ -142,7 +142,7 @@ def test_ttl_drill_bad_flags(args, message):
 
 
 def test_ttl_drill_refuses_a_name_that_is_not_a_cql_identifier():
-    from chaos_harness.cassandra import identifier
+    from chaos_harness.faults.cassandra import identifier
     from chaos_harness.errors import ConfigError
     assert identifier("inventory") == "inventory"
     for bad in ("inventory; DROP KEYSPACE inventory", "", "1abc", "a.b"):
@@ -197,6 +197,6 @@ def test_fulfillment_drill_refuses_an_endpoint_that_is_not_a_test_stack(mode, tm
 def test_fulfillment_drill_fault_round_trips_through_the_ledger_description():
     """`make cleanup` rebuilds a forgotten drill backlog from its ledger entry and removes it."""
     from chaos_harness.faults import fault_from_description
-    from chaos_harness.fulfillment import FulfillmentArtifactsHeld
+    from chaos_harness.faults.fulfillment import FulfillmentArtifactsHeld
     fault = FulfillmentArtifactsHeld(count=3, hold_minutes=45, prefix="chaos/fulfillment-delay/")
     assert fault_from_description(fault.describe()) == fault

@@ -1,7 +1,6 @@
 """The CI workflows are valid (actionlint) and keep their contract: nightly at 02:00 UTC, a matrix
 over the scenario groups, shard results uploaded and merged into one report, a release gate."""
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path

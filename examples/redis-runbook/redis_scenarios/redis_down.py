@@ -4,8 +4,7 @@ Symptom:      CacheRedisDown fires (redis_up == 0 for 1m) and reaches #cache-onc
 Drill:        stop the Redis container.
 Remediation:  restart Redis; redis_up is 1 again, the alert clears with a resolved notice.
 """
-from chaos_harness.actions import RestartService
-from chaos_harness.faults import ContainerStopped
+from chaos_harness.faults import ContainerStopped, RestartService
 from chaos_harness.scenario import Scenario
 
 scenario = Scenario(

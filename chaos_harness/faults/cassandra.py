@@ -18,7 +18,7 @@ from typing import ClassVar
 from docker.errors import NotFound
 
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError
-from chaos_harness.faults import Fault, RemediationContext
+from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.stack import StackOwner
 from chaos_harness.timing import scale_seconds
 from chaos_harness.waiting import Check, wait_until
@@ -139,3 +139,6 @@ class RestoreReservationTtl:
 
     def __str__(self) -> str:
         return f"ALTER TABLE {self.keyspace}.{self.table} WITH default_time_to_live = {self.ttl} (the baseline)"
+
+
+FAULTS = (ReservationTtlLowered,)   # the kinds this module defines (chaos_harness.faults.kinds)

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from chaos_harness.catalog import NOTIFICATION_SERVICE, SUPPORT_SERVICE
 from chaos_harness.errors import ForeignTarget, ServiceUnreachable
-from chaos_harness.faults import Fault
+from chaos_harness.faults.base import Fault
 from chaos_harness.observe.http import JsonService
 from chaos_harness.services import NotificationClient, SupportClient
 from chaos_harness.stack import StackOwner
@@ -211,3 +211,6 @@ class TimelineCacheCorrupted(Fault):
     def in_effect(self, owner: StackOwner) -> Check:
         corrupted = self._eval(owner, _LUA_COUNT)
         return Check(corrupted > 0, f"{corrupted} corrupted timeline cache entries")
+
+
+FAULTS = (DownstreamFault, NotificationBurst, OptOutWave, AttachmentFlood, AttachmentBacklog, TimelineCacheCorrupted,)   # the kinds this module defines (chaos_harness.faults.kinds)

@@ -14,7 +14,7 @@ from docker.errors import NotFound
 
 from chaos_harness import catalog
 from chaos_harness.errors import ForeignTarget
-from chaos_harness.faults import Fault, RemediationContext
+from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.observe.http import JsonService
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until
@@ -122,3 +122,6 @@ class ConnectorTaskFailed(Fault):
         failed = connect_client(owner, self.connect).failed_tasks(self.connector)
         return Check(bool(failed), f"{self.connector}: {len(failed)} failed task(s)"
                      + (f" ({failed[0].get('trace', '').splitlines()[0][:160]})" if failed else ""))
+
+
+FAULTS = (ConnectorTaskFailed,)   # the kinds this module defines (chaos_harness.faults.kinds)

@@ -16,7 +16,7 @@ from typing import ClassVar
 from docker.errors import NotFound
 
 from chaos_harness.errors import ForeignTarget, InfrastructureError
-from chaos_harness.faults import Fault, RemediationContext
+from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until
 
@@ -170,3 +170,6 @@ class ConnectionsSaturated(Fault):
     def in_effect(self, owner: StackOwner) -> Check:
         current = usage(owner, self.service, self.engine)
         return Check(current.ratio >= self.fraction, f"{self.service}: {current}")
+
+
+FAULTS = (ConnectionsSaturated,)   # the kinds this module defines (chaos_harness.faults.kinds)

@@ -41,10 +41,10 @@ from minio.error import S3Error
 from chaos_harness import catalog
 from chaos_harness.catalog import FULFILLMENT_SERVICE, MINIO, SUPPORT_SERVICE
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError, ServiceUnreachable
-from chaos_harness.faults import Fault, RemediationContext
+from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.observe.http import JsonService
 from chaos_harness.services import SupportClient, metric_value
-from chaos_harness.stack import StackOwner
+from chaos_harness.stack import StackOwner, discover_url, owner_of_url
 from chaos_harness.waiting import Check, WaitTimedOut, wait_until
 
 BUCKET = "fulfillment-artifacts"
@@ -84,8 +84,6 @@ class Endpoints:
     def from_environment(cls) -> "Endpoints":
         """MINIO_ENDPOINT / FULFILLMENT_BASE_URL / SUPPORT_BASE_URL, else the only running chaos stack.
         Whatever is given must belong to a chaos test stack: the drill touches nothing else."""
-        from chaos_harness.cli import discover_url
-        from chaos_harness.stack import owner_of_url
         minio = os.environ.get("MINIO_ENDPOINT", "").removeprefix("http://").rstrip("/")
         try:
             url = f"http://{minio}" if minio else discover_url("minio", 9000)
@@ -482,3 +480,6 @@ class RefreshCaseTimeline:
 
     def __str__(self) -> str:
         return "refresh the support case's timeline (POST /support/cases/{id}/timeline/refresh) until it is fresh"
+
+
+FAULTS = (FulfillmentArtifactsHeld, LabelWorkerStalled,)   # the kinds this module defines (chaos_harness.faults.kinds)

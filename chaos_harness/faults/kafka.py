@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from chaos_harness.errors import InfrastructureError
-from chaos_harness.faults import ContainerFault, pause
+from chaos_harness.faults.containers import ContainerFault, pause
 from chaos_harness.stack import StackOwner
 
 
@@ -42,3 +42,6 @@ class ConsumerFrozenDuringBurst(ContainerFault):
     def inject(self, owner: StackOwner) -> None:
         pause(owner, self.service)
         produce_burst(owner, self.producer, self.messages)
+
+
+FAULTS = (ConsumerFrozenDuringBurst,)   # the kinds this module defines (chaos_harness.faults.kinds)

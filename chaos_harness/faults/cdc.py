@@ -19,9 +19,9 @@ from typing import ClassVar
 from docker.errors import NotFound
 
 from chaos_harness import catalog
-from chaos_harness.connect import CONNECTOR, ConnectClient, connect_client, wait_running, wait_state
+from chaos_harness.faults.connect import CONNECTOR, ConnectClient, connect_client, wait_running, wait_state
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError
-from chaos_harness.faults import Fault, RemediationContext
+from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.observe.http import JsonService
 from chaos_harness import signals
 from chaos_harness.stack import StackOwner
@@ -229,3 +229,6 @@ class RevertColumnRestartConnector:
 
     def __str__(self) -> str:
         return f"drop {self.column} from {self.table} (--revert), restart {self.connector} over REST"
+
+
+FAULTS = (ConnectorPausedDuringWrites, UnexpectedColumnAdded,)   # the kinds this module defines (chaos_harness.faults.kinds)
