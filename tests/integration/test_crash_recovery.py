@@ -54,7 +54,7 @@ def _project_objects(project):
         client.volumes.list(filters=label)
 
 
-def test_sigkill_while_redis_is_down_then_cleanup_reverts_and_removes_everything(tmp_path):
+def test_sigkill_while_redis_is_paused_then_cleanup_reverts_and_removes_everything(tmp_path):
     ledger = Ledger(tmp_path / "ledger.jsonl")
     child = _start_child(ledger.path)
     _wait_for_line(child, FAULT_HOLDING, timeout=240)
@@ -63,13 +63,13 @@ def test_sigkill_while_redis_is_down_then_cleanup_reverts_and_removes_everything
     child.wait(timeout=10)
     redis = docker_client().containers.list(all=True, filters={"label": [f"{PROJECT_LABEL}={project}",
                                                                          "com.docker.compose.service=redis"]})[0]
-    assert redis.status == "exited", "the crash left Redis down"
+    assert redis.status == "paused", "the crash left Redis paused"
     assert len(ledger.open_faults()) == 1
 
     result = subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", "--ledger", str(ledger.path)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "reverted fault container-stopped(redis)" in result.stdout
+    assert "reverted fault container-paused(redis)" in result.stdout
     assert f"removed stack {project}" in result.stdout
     assert ledger.open_faults() == [] and ledger.open_stacks() == []
     reverted = [r for r in ledger.records() if r["event"] == "fault-reverted"]
