@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from chaos_harness import log
 from chaos_harness.catalog import ALERTMANAGER, NOTIFICATION_SERVICE, PROMETHEUS, WEBHOOK_RECEIVER
 from chaos_harness.errors import ChaosError
 from chaos_harness.exitcodes import ERROR as EXIT_USAGE, FAILED as EXIT_FAILED, OK as EXIT_OK, TABLE, for_error
@@ -305,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     known, _ = pre.parse_known_args(argv)
     layout = configure(layout_from(known))     # the help shows this project's paths as defaults
     args = build_parser(layout).parse_args(argv)
+    log.console()      # progress and diagnostics on stderr; the command's output on stdout
     try:
         return args.func(args)
     except ChaosError as exc:

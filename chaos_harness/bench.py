@@ -30,6 +30,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from chaos_harness import log
 from chaos_harness.faults import ContainerStopped, Nemesis, RestartService
 from chaos_harness.catalog import ALERTMANAGER, PROMETHEUS, REDIS, WEBHOOK_RECEIVER
 from chaos_harness.journal import ConsoleHandler, Journal
@@ -41,6 +42,8 @@ from chaos_harness.runner import ScenarioResult, ScenarioRunner
 from chaos_harness.scenario import Scenario
 from chaos_harness.layout import current
 from chaos_harness.stack import Stack
+
+_log = log.logger(__name__)
 
 
 def bench_dir() -> Path:
@@ -113,7 +116,7 @@ def drill(runs: int, *, ctk: bool = True, keep: bool = False) -> dict:
         results: list[dict] = []
         target = AlertTarget(ALERT, "data-ops")
         for i in range(runs):
-            print(f"[bench] ours {i + 1}/{runs}", flush=True)
+            _log.info("[bench] ours %d/%d", i + 1, runs)
             began = time.time()
             result = runner.run(SCENARIO)
             results.append(_ours(result) | {"run_s": round(time.time() - began, 3)})
@@ -121,14 +124,14 @@ def drill(runs: int, *, ctk: bool = True, keep: bool = False) -> dict:
             for i in range(runs):
                 observer.wait_quiet(target, timeout=30)
                 REDIS.wait_ready(stack.owner)
-                print(f"[bench] chaos toolkit {i + 1}/{runs}", flush=True)
+                _log.info("[bench] chaos toolkit %d/%d", i + 1, runs)
                 results.append(_ctk(stack, prom_url))
         return {"stack_start_s": stack_start, "factor": stack.profile.factor, "runs": results,
                 "summary": summarize(results), "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "cpus": os.cpu_count()}
     finally:
         if keep:
-            print(f"[bench] stack {stack.project} left running", flush=True)
+            _log.info("[bench] stack %s left running", stack.project)
         else:
             stack.stop()
 

@@ -11,6 +11,7 @@ import sys
 from typing import Callable
 from urllib.parse import urlparse
 
+from chaos_harness import log
 from chaos_harness.errors import ChaosError, ConfigError
 from chaos_harness.exitcodes import FAILED, OK, for_error
 from chaos_harness.stack import discover_url  # noqa: F401 - the scripts take it from here with base_url and run
@@ -28,6 +29,7 @@ def run(main: Callable[[argparse.Namespace], dict], parser: argparse.ArgumentPar
         argv: list[str] | None = None) -> int:
     """Parse, run, print the JSON report on stdout; errors go to stderr in one line."""
     args = parser.parse_args(argv)
+    log.console()
     try:
         report = main(args)
     except ConfigError as exc:

@@ -1,10 +1,13 @@
 """Typed events of one scenario run. Handlers (console progress, Allure) subscribe to them."""
 from __future__ import annotations
 
-import sys
 import time
 from contextlib import ExitStack, contextmanager
 from typing import Iterator, Protocol
+
+from chaos_harness import log
+
+_log = log.logger(__name__)
 
 
 class JournalHandler(Protocol):
@@ -13,26 +16,19 @@ class JournalHandler(Protocol):
 
 
 class ConsoleHandler:
-    """Progress lines on stderr so a person watching a long wait knows what is going on."""
-
-    def __init__(self, out=None) -> None:
-        self._out = out
-
-    @property
-    def out(self):
-        return self._out or sys.stderr  # resolved late so pytest's capture sees it
+    """Progress lines (the `chaos_harness.journal` logger; chaos_harness/log.py) so a person watching a long wait
+    knows what is going on."""
 
     @contextmanager
     def phase(self, name: str, detail: str) -> Iterator[None]:
         started = time.time()
-        print(f"[chaos] {name}: {detail}", file=self.out, flush=True)
+        _log.info("%s: %s", name, detail)
         try:
             yield
         except BaseException as exc:
-            print(f"[chaos] {name}: FAILED after {time.time() - started:.1f}s: {type(exc).__name__}", file=self.out,
-                  flush=True)
+            _log.warning("%s: FAILED after %.1fs: %s", name, time.time() - started, type(exc).__name__)
             raise
-        print(f"[chaos] {name}: done in {time.time() - started:.1f}s", file=self.out, flush=True)
+        _log.info("%s: done in %.1fs", name, time.time() - started)
 
     def attach(self, name: str, body: bytes | str, kind: str) -> None:
         return None

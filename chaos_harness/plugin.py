@@ -23,6 +23,7 @@ from pathlib import Path
 import allure
 import pytest
 
+from chaos_harness import log
 from chaos_harness.allure_results import SCENARIO_LABEL
 from chaos_harness.catalog import ALERTMANAGER, PROMETHEUS, WEBHOOK_RECEIVER
 from chaos_harness.controls import Control, matches
@@ -43,6 +44,8 @@ from chaos_harness.layout import SETTINGS, configure, current, require, resolve
 from chaos_harness.stack import Stack, new_project_name
 from chaos_harness.timing import DEFAULT_FACTOR
 from chaos_harness.validate import ScenarioCheck, Validator
+
+_log = log.logger(__name__)
 
 MARKERS = (
     ("chaos", "runbook scenario against the containerized stack (starts Docker containers, injects real faults)"),
@@ -103,6 +106,7 @@ def _on_sigterm(signum, frame):  # noqa: ARG001
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    log.console()      # progress lines "[chaos] ..." on stderr (chaos_harness/log.py; CHAOS_LOG_LEVEL)
     for name, description in MARKERS:
         config.addinivalue_line("markers", f"{name}: {description}")
     layout = configure(resolve(os.environ.get("CHAOS_PROJECT_ROOT") or config.rootpath,
@@ -158,7 +162,7 @@ def _validate_collected(config: pytest.Config, items: list[pytest.Item]) -> None
     config.stash[CHECKS] = checks
     for check in checks.values():
         if not check.ok:
-            print(f"[chaos] INVALID {check.error()}", file=sys.stderr, flush=True)
+            _log.error("INVALID %s", check.error())
 
 
 def _proofs_before_controls(items: list[pytest.Item]) -> None:
@@ -215,10 +219,10 @@ def chaos_stack(request: pytest.FixtureRequest, ledger: Ledger):
     finally:
         _write_allure_environment(request.config, stack)
         if stack.attached:
-            print(f"\n[chaos] --stack: stack {stack.project} left running as found", file=sys.stderr)
+            _log.info("--stack: stack %s left running as found", stack.project)
         elif request.config.stash[KEEP_STACK]:
-            print(f"\n[chaos] --keep-stack: stack {stack.project} left running. Inspect: {stack.compose_hint()}\n"
-                  f"[chaos] remove it with: make cleanup ARGS='--project {stack.project}'", file=sys.stderr)
+            _log.info("--keep-stack: stack %s left running. Inspect: %s", stack.project, stack.compose_hint())
+            _log.info("remove it with: make cleanup ARGS='--project %s'", stack.project)
         else:
             stack.stop()
 
@@ -314,9 +318,9 @@ def run_scenario(request: pytest.FixtureRequest):
         if proof:  # coverage and the gate read only proof runs, never negative controls
             allure.dynamic.label(SCENARIO_LABEL, scenario.id)
         if request.config.getoption("dry_run"):
-            print(f"[dry-run] {scenario.id}: steady state ({scenario.alert} quiet) -> inject {scenario.fault} "
-                  f"-> expect {scenario.alert} firing at {scenario.receiver} -> remediate: "
-                  f"{scenario.remediation_text or scenario.remediation} -> expect resolved", file=sys.stderr)
+            _log.info("[dry-run] %s: steady state (%s quiet) -> inject %s -> expect %s firing at %s -> remediate: %s "
+                      "-> expect resolved", scenario.id, scenario.alert, scenario.fault, scenario.alert, scenario.receiver,
+                      scenario.remediation_text or scenario.remediation)
             pytest.skip("dry-run: plan printed, nothing touched")
         check = check_scenario(request.config, scenario)
         if not check.ok:

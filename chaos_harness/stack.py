@@ -10,7 +10,6 @@ import contextlib
 import functools
 import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -20,24 +19,21 @@ from pathlib import Path
 from docker.models.containers import Container
 from testcontainers.compose import DockerCompose
 
-from chaos_harness import images
+from chaos_harness import images, log
 from chaos_harness.docker_env import apply_build_env, docker_client
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError, StackStartError
 from chaos_harness.layout import Layout, current
 from chaos_harness.ledger import Ledger
 from chaos_harness.timing import DEFAULT_FACTOR, MonitoringSources, TimingProfile, format_duration, render_test_config
 
+# Progress of the stack's lifecycle (a first start that builds images takes minutes). Under pytest the plugin
+# starts the stack with output capture suspended, so these lines reach the terminal.
+_log = log.logger(__name__)
 PROJECT_PREFIX = "chaos-"
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 # Settings a compose profile gives the services outside it (written into the stack's env file).
 PROFILE_ENV = {"minio": {"FULFILLMENT_ARTIFACTS_ENDPOINT": "minio:9000"}}
-
-
-def say(line: str) -> None:
-    """Progress of the stack's lifecycle (a first start that builds images takes minutes). Under pytest the
-    plugin starts the stack with output capture suspended, so these lines reach the terminal."""
-    print(f"[chaos] {line}", file=sys.stderr, flush=True)
 
 
 def new_project_name(worker: str = "") -> str:
@@ -198,7 +194,7 @@ class Stack:
         self._compose.build = bool(os.environ.get("CHAOS_IMAGE_TAG")) or bool(missing)
         what = (f"building {len(missing)} image(s) (tag {self.image_tag}; a first build takes minutes), then "
                 if missing else "building (caller's CHAOS_IMAGE_TAG), then " if self._compose.build else "")
-        say(f"stack {self.project}: {what}starting {', '.join(self.profiles) or 'the core'} services "
+        _log.info(f"stack {self.project}: {what}starting {', '.join(self.profiles) or 'the core'} services "
             f"({self.layout.compose_file.name})")
         self.ledger.stack_up(self.project, str(self.env_file))
         started = time.time()
@@ -209,7 +205,7 @@ class Stack:
             detail = self._failure_detail(exc)
             self.stop()
             raise StackStartError(f"stack {self.project} did not start: {detail}") from None
-        say(f"stack {self.project}: up in {time.time() - started:.1f}s ({len(self.owner.containers())} containers)")
+        _log.info(f"stack {self.project}: up in {time.time() - started:.1f}s ({len(self.owner.containers())} containers)")
         return self
 
     @contextlib.contextmanager
@@ -231,7 +227,7 @@ class Stack:
                 healthy = sum(1 for _, health in states if health == "healthy")
                 stage = (f"{len(states)} containers, {running} running, {healthy} healthy" if states
                          else "building images (no container yet)")
-                say(f"  ... stack {self.project} still starting ({time.time() - started:.0f}s): {stage}{note}")
+                _log.info(f"  ... stack {self.project} still starting ({time.time() - started:.0f}s): {stage}{note}")
 
         thread = threading.Thread(target=report, name=f"progress-{self.project}", daemon=True)
         thread.start()

@@ -7,12 +7,15 @@ progress line every `progress_every` seconds. Polling is done by tenacity.
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Generic, TypeVar
 
 import tenacity
+
+from chaos_harness import log
+
+_log = log.logger(__name__)
 
 T = TypeVar("T")
 
@@ -62,8 +65,7 @@ def describe_history(history: list[Seen], started: float, limit: int = 6) -> str
 
 
 def wait_until(probe: Callable[[], Check[T]], *, what: str, timeout: float, interval: float = 0.1,
-               transient: tuple[type[BaseException], ...] = (), progress_every: float = 5.0,
-               out=None) -> WaitResult[T]:
+               transient: tuple[type[BaseException], ...] = (), progress_every: float = 5.0) -> WaitResult[T]:
     """Poll `probe` every `interval` seconds until it returns done, for at most `timeout` seconds.
 
     Exceptions of the `transient` types are recorded as states and polling goes on (a service
@@ -84,8 +86,7 @@ def wait_until(probe: Callable[[], Check[T]], *, what: str, timeout: float, inte
         else:
             history.append(Seen(check.state, now, now))
         if not check.done and now >= next_progress[0]:
-            print(f"  ... still waiting for {what} ({now - started:.0f}s of {timeout:.0f}s): {check.state}",
-                  file=out or sys.stderr, flush=True)
+            _log.info("  ... still waiting for %s (%.0fs of %.0fs): %s", what, now - started, timeout, check.state)
             next_progress[0] = now + progress_every
         return check
 

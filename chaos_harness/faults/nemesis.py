@@ -3,17 +3,19 @@ fault is in effect within its own bound; revert always runs (success, failure, t
 idempotent."""
 from __future__ import annotations
 
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+from chaos_harness import log
 from chaos_harness.errors import FaultNotInEffect
 from chaos_harness.faults.base import Fault
 from chaos_harness.ledger import Ledger
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import WaitTimedOut, wait_until
+_log = log.logger(__name__)
+
 
 @dataclass(frozen=True)
 class AppliedFault:
@@ -29,20 +31,16 @@ class AppliedFault:
 
 
 class Nemesis:
-    def __init__(self, owner: StackOwner, ledger: Ledger, *, dry_run: bool = False, out=None) -> None:
-        self.owner, self.ledger, self.dry_run, self._out = owner, ledger, dry_run, out
+    def __init__(self, owner: StackOwner, ledger: Ledger, *, dry_run: bool = False) -> None:
+        self.owner, self.ledger, self.dry_run = owner, ledger, dry_run
         self._reverted: set[str] = set()
-
-    @property
-    def out(self):
-        return self._out or sys.stderr  # resolved late so pytest's capture sees it
 
     def plan(self, fault: Fault) -> str:
         return f"inject {fault} into stack {self.owner.project}; revert afterwards"
 
     def inject(self, fault: Fault) -> AppliedFault:
         if self.dry_run:
-            print(f"[dry-run] would {self.plan(fault)}", file=self.out)
+            _log.info("[dry-run] would %s", self.plan(fault))
             now = time.time()
             return AppliedFault(fault, None, now, now)
         if getattr(fault, "service", ""):
@@ -68,7 +66,7 @@ class Nemesis:
         """Idempotent: a fault already reverted (e.g. by a remediation) is not reverted again."""
         if applied.ledger_id is None:
             if self.dry_run:
-                print(f"[dry-run] would revert {applied.fault}", file=self.out)
+                _log.info("[dry-run] would revert %s", applied.fault)
             return
         if applied.ledger_id in self._reverted:
             return

@@ -1,10 +1,10 @@
 """The one waiting primitive: bounded, explains itself, records the states it saw."""
-import io
 import time
 
 import pytest
 
 from chaos_harness.errors import ServiceUnreachable
+from chaos_harness.log import console
 from chaos_harness.waiting import Check, WaitTimedOut, wait_until
 
 
@@ -46,9 +46,9 @@ def test_other_errors_propagate_at_once():
         wait_until(probe, what="x", timeout=5, interval=0.01)
 
 
-def test_long_waits_print_progress():
-    out = io.StringIO()
+def test_long_waits_log_progress(capsys):
+    console()
     with pytest.raises(WaitTimedOut):
-        wait_until(lambda: Check(False, "pending"), what="Foo", timeout=0.35, interval=0.05, progress_every=0.1,
-                   out=out)
-    assert "still waiting for Foo" in out.getvalue() and "pending" in out.getvalue()
+        wait_until(lambda: Check(False, "pending"), what="Foo", timeout=0.35, interval=0.05, progress_every=0.1)
+    err = capsys.readouterr().err
+    assert "[chaos]   ... still waiting for Foo" in err and "pending" in err
