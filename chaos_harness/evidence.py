@@ -25,20 +25,15 @@ from chaos_harness.runner import ScenarioResult
 from chaos_harness.scenario import Scenario
 from chaos_harness.stack import Stack
 
-_KINDS = {"json": allure.attachment_type.JSON, "text": allure.attachment_type.TEXT,
-          "png": allure.attachment_type.PNG, "csv": allure.attachment_type.CSV,
-          "markdown": allure.attachment_type.TEXT}
 RUNBOOK_BASE_URL = os.environ.get("CHAOS_RUNBOOK_BASE_URL", "")
 
 
 class AllureHandler:
+    """Journal handler: phases become Allure steps (the events are in the journal file, attached by record_result)."""
     @contextmanager
     def phase(self, name: str, detail: str) -> Iterator[None]:
         with allure.step(f"{name}: {detail}" if detail else name):
             yield
-
-    def attach(self, name: str, body: bytes | str, kind: str) -> None:
-        allure.attach(body, name=name, attachment_type=_KINDS[kind])
 
 
 def label_scenario(scenario: Scenario) -> None:

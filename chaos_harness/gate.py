@@ -29,6 +29,11 @@ def result_path(results_dir: Path, scenario_id: str, control: Control | None = N
     return results_dir / (f"{scenario_id}.control.{control.slug}.json" if control else f"{scenario_id}.json")
 
 
+def journal_path(results_dir: Path, scenario_id: str, control: Control | None = None) -> Path:
+    """The run journal (chaos_harness/journal.py, JSON lines) beside the result file of the same run."""
+    return result_path(results_dir, scenario_id, control).with_suffix(".journal.jsonl")
+
+
 def write_scenario_result(result: ScenarioResult, results_dir: Path, *, control: Control | None = None,
                           expected: tuple = (), as_expected: bool | None = None) -> Path:
     """The machine-readable outcome of one proof or control run (what the gate reads)."""
@@ -41,7 +46,8 @@ def write_scenario_result(result: ScenarioResult, results_dir: Path, *, control:
                          for f in result.failures],
             "measures": [asdict(m) | {"exceeded": m.exceeded} for m in result.measures()],
             "controls": result.controls, "factor": result.bounds.factor if result.bounds else None,
-            "finished": result.timeline.finished or time.time()}
+            "finished": result.timeline.finished or time.time(),
+            "journal": journal_path(results_dir, s.id, control).name}
     if control is not None:
         data |= {"control": control.name, "sabotage": control.sabotage,
                  "expected": [c.__name__ for c in expected], "as_expected": as_expected}

@@ -30,8 +30,8 @@ from chaos_harness.controls import Control, matches
 from chaos_harness.errors import ConfigError, UnknownScenario
 from chaos_harness.evidence import AllureHandler, git_sha, label_scenario, record_result, write_environment
 from chaos_harness.faults import Nemesis
-from chaos_harness.gate import write_scenario_result
-from chaos_harness.journal import ConsoleHandler, Journal
+from chaos_harness.gate import journal_path, write_scenario_result
+from chaos_harness.journal import ConsoleHandler, Journal, JsonLinesHandler
 from chaos_harness.ledger import Ledger
 from chaos_harness.observe.alertmanager import Alertmanager
 from chaos_harness.observe.alerts import AlertObserver
@@ -328,10 +328,16 @@ def run_scenario(request: pytest.FixtureRequest):
             record_result(result, None, None, None)
         else:
             stack: Stack = request.getfixturevalue("chaos_stack")
+            handlers = [ConsoleHandler(), AllureHandler()]
+            if proof or control is not None:     # the journal file beside the result file the gate reads
+                handlers.append(JsonLinesHandler(journal_path(results_dir, scenario.id, control)))
             runner = ScenarioRunner(stack, request.getfixturevalue("observer"), request.getfixturevalue("nemesis"),
-                                    Journal(ConsoleHandler(), AllureHandler()))
+                                    Journal(*handlers))
             result = runner.run(scenario, expect_failing=control.expect if control else ())
             try:
+                if proof or control is not None:
+                    allure.attach.file(str(journal_path(results_dir, scenario.id, control)), name="Run journal",
+                                       attachment_type=allure.attachment_type.TEXT, extension="jsonl")
                 record_result(result, stack, request.getfixturevalue("prometheus"), request.getfixturevalue("webhook"))
             except Exception as exc:  # noqa: BLE001 - evidence must never replace the verdict or lose the result
                 allure.attach(f"{type(exc).__name__}: {exc}", name="Evidence incomplete",

@@ -18,7 +18,7 @@ from chaos_harness.bounds import Bounds, fault_latency_bound
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded,
                             ResolvedNoticeMissing, ScenarioFailed)
 from chaos_harness.faults import AppliedFault, Nemesis, RemediationContext
-from chaos_harness.journal import Journal
+from chaos_harness.journal import MOMENTS, Event, Journal
 from chaos_harness.observe.alerts import AlertObserver, AlertTarget
 from chaos_harness.scenario import Scenario
 from chaos_harness.signals import resolve as resolve_delay
@@ -33,6 +33,7 @@ SOFT_FAILURES = (AlertNotDelivered, ResolvedNoticeMissing)   # recorded; the run
 
 @dataclass
 class Timeline:
+    """The moments of one run (epoch seconds), each said once as a journal event (MOMENTS, same order)."""
     steady: float | None = None
     inject_started: float | None = None
     injected: float | None = None            # the fault was observed in effect
@@ -49,6 +50,22 @@ class Timeline:
     def since(self, start: str, end: str) -> float | None:
         a, b = getattr(self, start), getattr(self, end)
         return None if a is None or b is None else round(b - a, 3)
+
+    @staticmethod
+    def event_of(moment: str) -> str:
+        """The journal event a timeline field is said as: inject_started -> fault-injecting."""
+        return MOMENT_EVENTS[moment]
+
+    @classmethod
+    def from_events(cls, events: list[Event]) -> "Timeline":
+        """The timeline a journal file tells (the last word on each moment counts)."""
+        fields = {event: moment for moment, event in MOMENT_EVENTS.items()}
+        return cls(**{fields[e.kind]: e.at for e in events if e.kind in fields})
+
+
+MOMENT_EVENTS = dict(zip(("steady", "inject_started", "injected", "pending", "firing", "notified",
+                          "remediation_started", "remediated", "resolved", "resolved_notified", "verified", "finished"),
+                         MOMENTS))
 
 
 @dataclass(frozen=True)
@@ -177,22 +194,42 @@ class ScenarioResult:
 class ScenarioRunner:
     def __init__(self, stack: Stack, observer: AlertObserver, nemesis: Nemesis, journal: Journal) -> None:
         self.stack, self.observer, self.nemesis, self.journal = stack, observer, nemesis, journal
+        self._reverted: set[str | None] = set()
 
     def run(self, scenario: Scenario, *, expect_failing: tuple[type[ScenarioFailed], ...] = ()) -> ScenarioResult:
         """`expect_failing` (negative controls): the checks whose failure classes are listed give up at their bound
         instead of bound + slack. Past its bound a check has already failed its verdict (a later event would be
         BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack."""
         result = ScenarioResult(scenario)
+        self._reverted = set()
+        self.journal.event("run-started", scenario=scenario.id, alert=scenario.alert, receiver=scenario.receiver,
+                           fault=scenario.fault.describe(), expect_failing=[c.__name__ for c in expect_failing])
         try:
             self._run(scenario, result, expect_failing)
         except Exception as exc:  # noqa: BLE001 - a verdict, or broken (nothing proven); never a crash
-            result.failures.append(exc)
+            self._failed(result, exc)
         finally:
-            result.timeline.finished = result.timeline.finished or time.time()
+            if result.timeline.finished is None:
+                self._mark(result, "finished", time.time())
         exceeded = [m.describe() for m in result.measures() if m.exceeded]
         if exceeded:
-            result.failures.append(BudgetExceeded(f"{scenario.alert}: " + "; ".join(exceeded)))
+            self._failed(result, BudgetExceeded(f"{scenario.alert}: " + "; ".join(exceeded)))
+        self.journal.event("verdict", verdict=result.verdict, failures=[type(f).__name__ for f in result.failures],
+                           measures=[asdict(m) | {"exceeded": m.exceeded} for m in result.measures()],
+                           controls=result.controls)
         return result
+
+    def _mark(self, result: ScenarioResult, moment: str, at: float | None, **data) -> float | None:
+        """Set a moment of the timeline and say it in the journal (nothing to say when it did not happen)."""
+        setattr(result.timeline, moment, at)
+        if at is not None:
+            self.journal.event(Timeline.event_of(moment), at=at, **data)
+        return at
+
+    def _failed(self, result: ScenarioResult, exc: BaseException) -> None:
+        result.failures.append(exc)
+        self.journal.event("failure", failure=type(exc).__name__, message=str(exc).splitlines()[0][:500] if str(exc)
+                           else "")
 
 
     def _soft(self, result: ScenarioResult, call, *args, **kwargs):
@@ -200,7 +237,7 @@ class ScenarioRunner:
         try:
             return call(*args, **kwargs)
         except SOFT_FAILURES as exc:
-            result.failures.append(exc)
+            self._failed(result, exc)
             return None
 
     def _run(self, scenario: Scenario, result: ScenarioResult, expect_failing: tuple) -> None:
@@ -231,39 +268,44 @@ class ScenarioRunner:
                     reason = self.observer.earlier_group(target, within=bounds.group_lifetime)
                     if reason:
                         result.bounds = bounds = bounds.with_open_group(profile, reason)
-                    tl.steady = time.time()
+                    self._mark(result, "steady", time.time())
                 with self.journal.phase("Inject fault", f"{scenario.fault} ({scenario.drill})"):
-                    tl.inject_started = time.time()
+                    self._mark(result, "inject_started", time.time())
                     applied = self.nemesis.inject(scenario.fault)
-                    tl.injected = applied.injected_at
+                    self._mark(result, "injected", applied.injected_at, ledger_id=applied.ledger_id,
+                               latency=applied.latency)
                     result.bounds = bounds = bounds.after_injection(applied.latency)
                 with self.journal.phase("Detect", f"{target} fires ({bounds.fire}) and reaches {scenario.receiver} "
                                                   f"({bounds.notify})"):
-                    tl.pending, tl.firing = self.observer.wait_firing(
+                    pending, firing = self.observer.wait_firing(
                         target, since=tl.inject_started,
                         timeout=max(0.0, window(bounds.fire, AlertDidNotFire) - applied.latency))
+                    self._mark(result, "pending", pending)
+                    self._mark(result, "firing", firing)
                     if shadow is not None:
                         verdict = self.observer.broken_rule_control(target, since=tl.pending or tl.injected)
                         result.controls["broken metric"] = f"{type(verdict).__name__}: {verdict}"
-                    tl.notified = self._soft(result, self.observer.wait_delivered, target, status="firing",
-                                             since=tl.inject_started,
-                                             timeout=window(bounds.notify, AlertNotDelivered))
+                        self.journal.event("control", control="broken metric", outcome=type(verdict).__name__)
+                    self._mark(result, "notified", self._soft(
+                        result, self.observer.wait_delivered, target, status="firing", since=tl.inject_started,
+                        timeout=window(bounds.notify, AlertNotDelivered)), receiver=scenario.receiver)
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
-                    tl.remediation_started = time.time()
-                    scenario.remediation(RemediationContext(self.stack.owner, lambda: self.nemesis.revert(applied)))
-                    tl.remediated = time.time()
+                    self._mark(result, "remediation_started", time.time())
+                    revert_now = lambda: self._revert(applied, "remediation")  # noqa: E731 - the runbook's "fix it"
+                    scenario.remediation(RemediationContext(self.stack.owner, revert_now))
+                    self._mark(result, "remediated", time.time())
                 with self.journal.phase("Recover", f"{target} resolves ({bounds.resolve}) and the resolution reaches "
                                                    f"{scenario.receiver} ({bounds.resolved_notice})"):
-                    tl.resolved = self.observer.wait_resolved(
-                        target, timeout=window(bounds.resolve, AlertDidNotClear))
-                    tl.resolved_notified = self._soft(result, self.observer.wait_delivered, target,
-                                                      status="resolved", since=tl.remediation_started,
-                                                      timeout=window(bounds.resolved_notice,
-                                                                           ResolvedNoticeMissing))
+                    self._mark(result, "resolved", self.observer.wait_resolved(
+                        target, timeout=window(bounds.resolve, AlertDidNotClear)))
+                    self._mark(result, "resolved_notified", self._soft(
+                        result, self.observer.wait_delivered, target, status="resolved",
+                        since=tl.remediation_started, timeout=window(bounds.resolved_notice, ResolvedNoticeMissing)),
+                               receiver=scenario.receiver)
                     if tl.resolved_notified is not None and tl.resolved_notified < tl.resolved:
                         # it cleared during a long remediation, before the first poll after it: the notice
                         # cannot precede the resolution, so its arrival is the best bound we have on it
-                        tl.resolved = tl.resolved_notified
+                        self._mark(result, "resolved", tl.resolved_notified, note="the resolved notice came first")
                 verify = VERIFY_EVALUATIONS * profile.evaluation_interval
                 with self.journal.phase("Verify", f"`{rule.query}` stayed empty (metric on the healthy side) and "
                                                   f"`{result.metric_query}` had series at every evaluation since the "
@@ -271,10 +313,19 @@ class ScenarioRunner:
                                                   f"intervals ({verify:g}s)"):
                     self.observer.verify_healthy(target, metric=result.metric_query, since=tl.resolved,
                                                  duration=verify, step=profile.evaluation_interval)
-                    tl.verified = time.time()
+                    self._mark(result, "verified", time.time())
         finally:
             if applied is not None:
-                self.nemesis.revert(applied)
-            tl.finished = time.time()
+                self._revert(applied, "run")
+            self._mark(result, "finished", time.time())
             if hasattr(traffic, "stats"):
                 result.traffic = {"name": str(traffic), **asdict(traffic.stats)}
+                self.journal.event("traffic", **result.traffic)
+
+    def _revert(self, applied: AppliedFault, by: str) -> None:
+        """Revert through the nemesis (idempotent) and say so once, with the fault's ledger id."""
+        done = self._reverted
+        self.nemesis.revert(applied)
+        if applied.ledger_id not in done:
+            done.add(applied.ledger_id)
+            self.journal.event("fault-reverted", ledger_id=applied.ledger_id, by=by)

@@ -10,10 +10,10 @@ from chaos_harness.controls import UNDELIVERED, matches
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
                             ResolvedNoticeMissing, ServiceUnreachable)
 from chaos_harness.faults import AppliedFault, NoFault
-from chaos_harness.journal import Journal
+from chaos_harness.journal import MOMENTS, Journal, JsonLinesHandler, read_events
 from chaos_harness.observe.alerts import AlertObserver, AlertTarget
 from chaos_harness.observe.prometheus import ActiveAlert, AlertingRule
-from chaos_harness.runner import ScenarioRunner
+from chaos_harness.runner import ScenarioRunner, Timeline
 from chaos_harness.scenario import Budget, Scenario
 from chaos_harness.signals import Delay, resolve
 from fixtures import ROOT
@@ -125,9 +125,6 @@ class Silent:
     def phase(self, name, detail):
         from contextlib import nullcontext
         return nullcontext()
-
-    def attach(self, *args):
-        pass
 
 
 def _scenario(remediation=lambda ctx: None, **changes):
@@ -440,3 +437,32 @@ def test_a_control_gives_up_at_the_bound_only_on_the_checks_it_expects_to_fail()
     assert obs.timeouts["resolved"] == b.resolve.timeout                         # expected to pass: with slack
     assert obs.timeouts["firing notice"] == b.notify.timeout
     assert obs.timeouts["firing"] == pytest.approx(b.fire.timeout - result.fault_latency, abs=0.01)
+
+
+def test_the_journal_file_tells_the_whole_run_and_rebuilds_its_timeline(tmp_path):
+    path = tmp_path / "s.journal.jsonl"
+    result = ScenarioRunner(FakeStack(), FakeObserver(), FakeNemesis(), Journal(Silent(), JsonLinesHandler(path))).run(
+        _scenario())
+    events = read_events(path)
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "run-started" and kinds[-1] == "verdict"
+    assert [k for k in kinds if k in MOMENTS] == list(MOMENTS), "every moment once, in phase order"
+    assert "fault-reverted" in kinds and events[-1].data["verdict"] == "passed"
+    assert Timeline.from_events(events) == result.timeline
+
+
+def test_failures_are_journaled_as_they_happen(tmp_path):
+    path = tmp_path / "s.journal.jsonl"
+    result = ScenarioRunner(FakeStack(), FakeObserver(fail={"firing notice": AlertNotDelivered("none at data-ops")}),
+                            FakeNemesis(),
+                            Journal(Silent(), JsonLinesHandler(path))).run(_scenario())
+    events = read_events(path)
+    assert [e.data["failure"] for e in events if e.kind == "failure"] == [type(f).__name__ for f in result.failures]
+    assert events[-1].data["failures"] == ["AlertNotDelivered"]
+    assert "notified" not in [e.kind for e in events], "a moment that did not happen is not said"
+
+
+def test_a_torn_last_line_of_a_killed_run_is_skipped(tmp_path):
+    path = tmp_path / "j.jsonl"
+    path.write_text('{"at": 1.0, "event": "steady"}\n{"at": 2.0, "event": "fault-inj', encoding="utf-8")
+    assert [e.kind for e in read_events(path)] == ["steady"]
