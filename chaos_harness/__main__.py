@@ -269,7 +269,7 @@ def build_parser(layout: Layout | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(REPORTS), help="where coverage.json/.md go (default: %(default)s)")
     p.add_argument("--strict", action="store_true", help="also fail when a runbook alert has no rule yet")
     p.add_argument("--results-dir", default=str(layout.results_dir),
-                   help="per-scenario result files: a passed scenario counts as proven only when the gate's judgement "
+                   help="per-scenario run journals: a passed scenario counts as proven only when the gate's judgement "
                         "of these (bounds met, every control failed as expected) says so (default: %(default)s)")
     p.set_defaults(func=_cmd_coverage)
 
@@ -277,9 +277,9 @@ def build_parser(layout: Layout | None = None) -> argparse.ArgumentParser:
                                     "(exit 0 pass, 1 fail or budget exceeded, 2 usage/infrastructure)")
     p.add_argument("--scenario", action="append", default=[], metavar="ID", help="scenario to gate on (repeatable; "
                    "default: all)")
-    p.add_argument("--no-run", action="store_true", help="judge the existing result files only (e.g. merged CI shards)")
+    p.add_argument("--no-run", action="store_true", help="judge the existing run journals only (e.g. merged CI shards)")
     p.add_argument("--results-dir", default=str(layout.results_dir),
-                   help="per-scenario result files (default: %(default)s)")
+                   help="per-scenario run journals (default: %(default)s)")
     p.add_argument("--alluredir", default=str(REPORTS / "allure-results"), help="Allure results dir")
     p.add_argument("--out", default=str(REPORTS), help="where gate.json/.md go (default: %(default)s)")
     p.add_argument("pytest_args", nargs="*", help="extra pytest arguments after `--` (e.g. -- -n 2)")

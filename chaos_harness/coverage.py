@@ -3,10 +3,10 @@ latest Allure results.
 
 Status of an alert or a section:
 - `proven`       every scenario covering it passed in the latest results, and the release gate's judgement of
-                 its result files (reports/scenario-results) says proven: bounds met and every negative control
+                 its run journals (reports/scenario-results) say proven: bounds met and every negative control
                  ran and failed as expected;
 - `failing`      a scenario covering it failed or broke;
-- `unproven`     its scenarios passed but a control is missing (or no result file): nothing proven yet;
+- `unproven`     its scenarios passed but a control is missing (or no run journal with a verdict): nothing proven yet;
 - `not run`      scenarios exist but the results hold no outcome for them;
 - `not covered`  no scenario covers it (for an alert: with `rule: undefined` when no rule
                  defines it yet).
@@ -78,7 +78,7 @@ def _status(scenarios: list[str], outcomes: dict[str, ScenarioOutcome]) -> str:
 
 def judged_by_the_gate(outcomes: dict[str, ScenarioOutcome], results_dir: Path) -> dict[str, ScenarioOutcome]:
     """A passed proof test counts only as far as the release gate says (chaos_harness/gate.py, the same judgement):
-    its result file's bounds and budgets met and every control run and failed as expected in these results.
+    its run journal's bounds and budgets met and every control run and failed as expected in these results.
     Otherwise it becomes `failed` (a bound broken, a control that did not fail) or `unproven` (missing)."""
     from chaos_harness.gate import PASSED, UNPROVEN as GATE_UNPROVEN, MISSING, evaluate
     passed = [s for s, o in outcomes.items() if o.status == "passed"]

@@ -1,11 +1,12 @@
 """Release gate: did each chosen scenario pass every check, within every bound and budget, with its
 controls shown to fail?
 
-The `run_scenario` fixture writes one JSON file per proof run (`reports/scenario-results/<id>.json`) and one
-per negative control (`<id>.control.<control>.json`), see `write_scenario_result`. `evaluate` reads them: a
-scenario passes only when its proof run passed, every measured phase is within its derived bound or measured
-budget (the arithmetic is in the file), the broken-metric control folded into the proof run classified as
-AlertDidNotFire, and each of its controls ran in the same results and failed with exactly the expected classes.
+The `run_scenario` fixture writes the journal of each proof run (`reports/scenario-results/<id>.journal.jsonl`)
+and of each negative control (`<id>.control.<control>.journal.jsonl`); its last event is the run's verdict
+(`ScenarioResult.record`, decided by the runner). `evaluate` reads them: a scenario passes only when its proof
+run passed, every measured phase is within its derived bound or measured budget (the arithmetic is in the
+file), the broken-metric control folded into the proof run classified as AlertDidNotFire, and each of its
+controls ran in the same results and failed with exactly the expected classes.
 
 Exit codes: 0 every scenario proven; 1 a scenario failed, exceeded a bound or budget, or a control did not fail;
 2 usage or infrastructure error, or nothing proven (unknown scenario, pytest could not run, a result or a
@@ -14,46 +15,22 @@ control result is missing, or the run broke before proving anything).
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from chaos_harness.controls import BROKEN_METRIC, CONTROLS, Control
 from chaos_harness.exitcodes import ERROR as EXIT_INFRA, FAILED as EXIT_FAIL, OK as EXIT_PASS
-from chaos_harness.runner import ScenarioResult
+from chaos_harness.journal import read_events
+
 PASSED, FAILED, BUDGET, BROKEN, MISSING, UNPROVEN = ("passed", "failed", "budget exceeded", "broken", "missing",
                                                      "unproven")
 
 
-def result_path(results_dir: Path, scenario_id: str, control: Control | None = None) -> Path:
-    return results_dir / (f"{scenario_id}.control.{control.slug}.json" if control else f"{scenario_id}.json")
-
-
 def journal_path(results_dir: Path, scenario_id: str, control: Control | None = None) -> Path:
-    """The run journal (chaos_harness/journal.py, JSON lines) beside the result file of the same run."""
-    return result_path(results_dir, scenario_id, control).with_suffix(".journal.jsonl")
-
-
-def write_scenario_result(result: ScenarioResult, results_dir: Path, *, control: Control | None = None,
-                          expected: tuple = (), as_expected: bool | None = None) -> Path:
-    """The machine-readable outcome of one proof or control run (what the gate reads)."""
-    results_dir.mkdir(parents=True, exist_ok=True)
-    s = result.scenario
-    data = {"scenario": s.id, "alert": s.alert, "runbook": s.runbook, "verdict": result.verdict,
-            "error_class": type(result.error).__name__ if result.error else None,
-            "error": str(result.error).splitlines()[0][:500] if result.error else None,
-            "failures": [{"class": type(f).__name__, "message": str(f).splitlines()[0][:300]}
-                         for f in result.failures],
-            "measures": [asdict(m) | {"exceeded": m.exceeded} for m in result.measures()],
-            "controls": result.controls, "factor": result.bounds.factor if result.bounds else None,
-            "finished": result.timeline.finished or time.time(),
-            "journal": journal_path(results_dir, s.id, control).name}
-    if control is not None:
-        data |= {"control": control.name, "sabotage": control.sabotage,
-                 "expected": [c.__name__ for c in expected], "as_expected": as_expected}
-    path = result_path(results_dir, s.id, control)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return path
+    """The journal of a proof run (`<id>.journal.jsonl`) or of one of its controls
+    (`<id>.control.<control>.journal.jsonl`): chaos_harness/journal.py, its last event the verdict."""
+    return results_dir / (f"{scenario_id}.control.{control.slug}.journal.jsonl" if control else
+                          f"{scenario_id}.journal.jsonl")
 
 
 @dataclass
@@ -68,17 +45,18 @@ class GateRow:
         return next((m for m in self.measures if m["name"] == name), None)
 
 
-def _load(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except ValueError:
+def verdict_of(path: Path) -> dict | None:
+    """The verdict a run's journal ends with (ScenarioResult.record); None when the run never got to one."""
+    if not path.is_file():
         return None
+    verdicts = [e for e in read_events(path) if e.kind == "verdict"]
+    return verdicts[-1].data if verdicts else None
 
 
 def judge(scenario_id: str, data: dict | None, controls: dict[str, dict | None] | None = None) -> GateRow:
     """One scenario's gate row from its proof result (None: no result) and its control results by name."""
     if data is None:
-        return GateRow(scenario_id, MISSING, reasons=["no result file: the scenario did not run to a verdict "
+        return GateRow(scenario_id, MISSING, reasons=["no verdict in a run journal: the scenario did not run to one "
                                                       "(see the pytest output)"])
     row = GateRow(scenario_id, PASSED, data.get("measures") or [])
     row.reasons += [f"{f['class']}: {f['message']}" for f in data.get("failures") or []] or \
@@ -163,7 +141,7 @@ class GateReport:
             controls = f"{proven}/{len(r.controls)} failed as expected" if r.controls else "-"
             lines.append(f"| {r.scenario} | {r.status} | " + " | ".join(cell(r, n) for n in names) +
                          f" | {controls} | {'; '.join(r.reasons).replace('|', '/') or '-'} |")
-        lines += ["", "Limits: derived bounds (arithmetic in each scenario's result file and Timings attachment) "
+        lines += ["", "Limits: derived bounds (arithmetic in each run journal's verdict and the Timings attachment) "
                       "and budgets measured for the scenario.",
                   "Exit codes: 0 every scenario proven; 1 a scenario failed, exceeded a bound or budget, or a control "
                   "did not fail; 2 usage or infrastructure error, or a result or control is missing (nothing proven)."]
@@ -173,8 +151,8 @@ class GateReport:
 def evaluate(results_dir: Path, scenario_ids: list[str], note: str = "") -> GateReport:
     rows = []
     for scenario_id in scenario_ids:
-        controls = {c.name: _load(result_path(results_dir, scenario_id, c)) for c in CONTROLS}
-        rows.append(judge(scenario_id, _load(result_path(results_dir, scenario_id)), controls))
+        controls = {c.name: verdict_of(journal_path(results_dir, scenario_id, c)) for c in CONTROLS}
+        rows.append(judge(scenario_id, verdict_of(journal_path(results_dir, scenario_id)), controls))
     return GateReport(rows, note)
 
 

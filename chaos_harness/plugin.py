@@ -26,11 +26,11 @@ import pytest
 from chaos_harness import log
 from chaos_harness.allure_results import SCENARIO_LABEL
 from chaos_harness.catalog import ALERTMANAGER, PROMETHEUS, WEBHOOK_RECEIVER
-from chaos_harness.controls import Control, matches
+from chaos_harness.controls import Control
 from chaos_harness.errors import ConfigError, UnknownScenario
 from chaos_harness.evidence import AllureHandler, git_sha, label_scenario, record_result, write_environment
 from chaos_harness.faults import Nemesis
-from chaos_harness.gate import journal_path, write_scenario_result
+from chaos_harness.gate import journal_path
 from chaos_harness.journal import ConsoleHandler, Journal, JsonLinesHandler
 from chaos_harness.ledger import Ledger
 from chaos_harness.observe.alertmanager import Alertmanager
@@ -38,7 +38,7 @@ from chaos_harness.observe.alerts import AlertObserver
 from chaos_harness.observe.prometheus import Prometheus
 from chaos_harness.observe.webhook import WebhookReceiver
 from chaos_harness.registry import load
-from chaos_harness.runner import ScenarioResult, ScenarioRunner
+from chaos_harness.runner import ScenarioResult, ScenarioRunner, journal_unrun
 from chaos_harness.scenario import Scenario
 from chaos_harness.layout import SETTINGS, configure, current, require, resolve
 from chaos_harness.stack import Stack, new_project_name
@@ -304,7 +304,7 @@ def alertmanager_config(chaos_stack: Stack, alertmanager: Alertmanager):
 def run_scenario(request: pytest.FixtureRequest):
     """Run a scenario through its phases with Allure evidence; fail with its classified error.
 
-    `run_scenario(scenario)` proves it (marker runbook_proof: its result file feeds the gate and coverage);
+    `run_scenario(scenario)` proves it (marker runbook_proof: its run journal feeds the gate and coverage);
     `run_scenario(variant, control=C)` runs a negative control: it passes only when the run failed with exactly
     the classes C expects, and writes a control result the gate reads. A scenario that fails validation fails
     at once (broken), before any container starts, and still writes its result. With --dry-run it prints the
@@ -323,37 +323,33 @@ def run_scenario(request: pytest.FixtureRequest):
                       scenario.remediation_text or scenario.remediation)
             pytest.skip("dry-run: plan printed, nothing touched")
         check = check_scenario(request.config, scenario)
+        recorded = proof or control is not None    # their journals are what the gate and coverage read
+        path = journal_path(results_dir, scenario.id, control)
+        journal = Journal(ConsoleHandler(), AllureHandler(), *([JsonLinesHandler(path)] if recorded else []))
         if not check.ok:
-            result = ScenarioResult(scenario, failures=[check.error()])
+            result = ScenarioResult(scenario, failures=[check.error()], control=control)
+            journal_unrun(journal, result)
             record_result(result, None, None, None)
         else:
             stack: Stack = request.getfixturevalue("chaos_stack")
-            handlers = [ConsoleHandler(), AllureHandler()]
-            if proof or control is not None:     # the journal file beside the result file the gate reads
-                handlers.append(JsonLinesHandler(journal_path(results_dir, scenario.id, control)))
             runner = ScenarioRunner(stack, request.getfixturevalue("observer"), request.getfixturevalue("nemesis"),
-                                    Journal(*handlers))
-            result = runner.run(scenario, expect_failing=control.expect if control else ())
+                                    journal)
+            result = runner.run(scenario, control=control)
             try:
-                if proof or control is not None:
-                    allure.attach.file(str(journal_path(results_dir, scenario.id, control)), name="Run journal",
-                                       attachment_type=allure.attachment_type.TEXT, extension="jsonl")
                 record_result(result, stack, request.getfixturevalue("prometheus"), request.getfixturevalue("webhook"))
             except Exception as exc:  # noqa: BLE001 - evidence must never replace the verdict or lose the result
                 allure.attach(f"{type(exc).__name__}: {exc}", name="Evidence incomplete",
                               attachment_type=allure.attachment_type.TEXT)
+        if recorded:
+            allure.attach.file(str(path), name="Run journal", attachment_type=allure.attachment_type.TEXT,
+                               extension="jsonl")
         if control is not None:
-            want = control.expect
-            ok = not isinstance(result.error, ConfigError) and matches(want, result.failures)
-            write_scenario_result(result, results_dir, control=control, expected=want, as_expected=ok)
-            if not ok:
+            if not result.as_expected:
                 raise AssertionError(
                     f"control '{control.name}' of {scenario.id} ({control.sabotage}) must fail with "
-                    f"{', '.join(c.__name__ for c in want)}; the run gave "
+                    f"{', '.join(c.__name__ for c in control.expect)}; the run gave "
                     f"{', '.join(f'{type(f).__name__}: {f}' for f in result.failures) or 'a pass'}") from result.error
             return result
-        if proof:
-            write_scenario_result(result, results_dir)
         result.raise_for_verdict()
         return result
     return run

@@ -15,7 +15,8 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from chaos_harness.bounds import Bounds, fault_latency_bound
-from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded,
+from chaos_harness.controls import Control, matches
+from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ConfigError,
                             ResolvedNoticeMissing, ScenarioFailed)
 from chaos_harness.faults import AppliedFault, Nemesis, RemediationContext
 from chaos_harness.journal import MOMENTS, Event, Journal
@@ -96,6 +97,7 @@ class ScenarioResult:
     metric_query: str = ""   # the scenario's chart query, time-compressed like the rules
     threshold: str = ""      # the rule's expression, for the chart
     controls: dict[str, str] = field(default_factory=dict)   # control folded into the run -> its verdict
+    control: Control | None = None   # this run is that negative control: it must fail with exactly its classes
 
     @property
     def error(self) -> BaseException | None:
@@ -177,6 +179,29 @@ class ScenarioResult:
             return "passed"
         return "failed" if any(isinstance(f, ScenarioFailed) for f in self.failures) else "unknown"
 
+    @property
+    def as_expected(self) -> bool | None:
+        """A control run: did it fail with exactly the classes the control expects (a usage error proves nothing)?"""
+        if self.control is None:
+            return None
+        return not isinstance(self.error, ConfigError) and matches(self.control.expect, self.failures)
+
+    def record(self) -> dict:
+        """The verdict as the journal's last event says it and the gate reads it (chaos_harness/gate.py)."""
+        s = self.scenario
+        data = {"scenario": s.id, "alert": s.alert, "runbook": s.runbook, "verdict": self.verdict,
+                "error_class": type(self.error).__name__ if self.error else None,
+                "error": str(self.error).splitlines()[0][:500] if self.error else None,
+                "failures": [{"class": type(f).__name__, "message": str(f).splitlines()[0][:300] if str(f) else ""}
+                             for f in self.failures],
+                "measures": [asdict(m) | {"exceeded": m.exceeded} for m in self.measures()],
+                "controls": self.controls, "factor": self.bounds.factor if self.bounds else None,
+                "finished": self.timeline.finished}
+        if self.control is not None:
+            data |= {"control": self.control.name, "sabotage": self.control.sabotage,
+                     "expected": [c.__name__ for c in self.control.expect], "as_expected": self.as_expected}
+        return data
+
     def raise_for_verdict(self) -> None:
         if self.error is not None:
             raise self.error
@@ -196,14 +221,15 @@ class ScenarioRunner:
         self.stack, self.observer, self.nemesis, self.journal = stack, observer, nemesis, journal
         self._reverted: set[str | None] = set()
 
-    def run(self, scenario: Scenario, *, expect_failing: tuple[type[ScenarioFailed], ...] = ()) -> ScenarioResult:
-        """`expect_failing` (negative controls): the checks whose failure classes are listed give up at their bound
+    def run(self, scenario: Scenario, *, control: Control | None = None) -> ScenarioResult:
+        """`control` (a negative control run): the checks whose failure classes it expects give up at their bound
         instead of bound + slack. Past its bound a check has already failed its verdict (a later event would be
         BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack."""
-        result = ScenarioResult(scenario)
+        result = ScenarioResult(scenario, control=control)
+        expect_failing = control.expect if control else ()
         self._reverted = set()
         self.journal.event("run-started", scenario=scenario.id, alert=scenario.alert, receiver=scenario.receiver,
-                           fault=scenario.fault.describe(), expect_failing=[c.__name__ for c in expect_failing])
+                           fault=scenario.fault.describe(), control=control.name if control else None)
         try:
             self._run(scenario, result, expect_failing)
         except Exception as exc:  # noqa: BLE001 - a verdict, or broken (nothing proven); never a crash
@@ -214,9 +240,7 @@ class ScenarioRunner:
         exceeded = [m.describe() for m in result.measures() if m.exceeded]
         if exceeded:
             self._failed(result, BudgetExceeded(f"{scenario.alert}: " + "; ".join(exceeded)))
-        self.journal.event("verdict", verdict=result.verdict, failures=[type(f).__name__ for f in result.failures],
-                           measures=[asdict(m) | {"exceeded": m.exceeded} for m in result.measures()],
-                           controls=result.controls)
+        self.journal.event("verdict", **result.record())
         return result
 
     def _mark(self, result: ScenarioResult, moment: str, at: float | None, **data) -> float | None:
@@ -329,3 +353,14 @@ class ScenarioRunner:
         if applied.ledger_id not in done:
             done.add(applied.ledger_id)
             self.journal.event("fault-reverted", ledger_id=applied.ledger_id, by=by)
+
+
+def journal_unrun(journal: Journal, result: ScenarioResult) -> None:
+    """The journal of a run refused before it started (an invalid scenario): what it was, why, its verdict."""
+    s = result.scenario
+    journal.event("run-started", scenario=s.id, alert=s.alert, receiver=s.receiver, fault=s.fault.describe(),
+                  control=result.control.name if result.control else None)
+    for failure in result.failures:
+        journal.event("failure", failure=type(failure).__name__, message=str(failure).splitlines()[0][:500]
+                      if str(failure) else "")
+    journal.event("verdict", **result.record())

@@ -18,6 +18,7 @@ from chaos_harness.observe.webhook import WebhookReceiver, carries
 from chaos_harness.waiting import Check, WaitResult, WaitTimedOut, describe_history, wait_until
 
 POLL_INTERVAL = 0.1
+VERIFY_WINDOWS = 3   # Verify looks at most this many windows for the metric present at every step
 
 
 @dataclass(frozen=True)
@@ -152,31 +153,39 @@ class AlertObserver:
                           fail=lambda exc: AlertDidNotClear(self._explain(target, exc))).value
 
     def verify_healthy(self, target: AlertTarget, *, metric: str, since: float, duration: float,
-                       step: float) -> None:
+                       step: float, windows: int = VERIFY_WINDOWS) -> None:
         """After recovery: at every evaluation step from `since` (the resolution) until now, and at least for
         `duration`, the rule's expression was empty (the metric on the healthy side of the threshold); and at every
         step of the last `duration` the scenario's metric query returned series, so an alert that "resolved"
-        because its series vanished (an exporter restarted, a target gone) does not count as recovered (one failed
-        scrape right after a restart, before the last `duration`, is not a relapse). Checked over Prometheus' own
-        history (query_range), so it waits only for whatever of `duration` has not passed yet. Else NotRecovered."""
+        because its series vanished (an exporter restarted, a target gone) does not count as recovered. Checked over
+        Prometheus' own history (query_range), so it waits only for whatever of `duration` has not passed yet.
+        A window with steps missing (a scrape that timed out on a loaded machine leaves a staleness marker) is
+        looked at again one `duration` later, up to `windows` windows in all: a metric that is gone stays gone, a
+        missed scrape does not. Else NotRecovered."""
         expr = self.prometheus.rule(target.alertname).query
         remaining = since + duration - time.time()
         if remaining > 0:
             time.sleep(remaining)
-        end = time.time()
-        unhealthy = self.prometheus.query_range(expr, since, end, step)
-        if unhealthy:
-            first = min((float(v[0]), r) for r in unhealthy for v in r["values"][:1])
-            raise NotRecovered(f"{target}: not back on the healthy side after it resolved: `{expr}` returned "
-                               f"{first[1]['values'][0][1]} for {first[1]['metric']} {first[0] - since:.1f}s after "
-                               f"the resolution (window {end - since:.1f}s, step {step:g}s)")
-        present = self.prometheus.query_range(metric, max(since, end - duration), end, step)
-        seen = {round(float(v[0]), 3) for r in present for v in r["values"]}
-        wanted = max(1, int(min(duration, end - since) / step) + 1)
-        if len(seen) < wanted:
-            raise NotRecovered(f"{target}: `{expr}` stayed empty but `{metric}` had series at only {len(seen)} of the "
-                               f"{wanted} evaluation steps of the last {duration:g}s (the metric is gone, not "
-                               f"healthy)")
+        seen_in: list[str] = []
+        for window in range(windows):
+            if window:
+                time.sleep(duration)
+            end = time.time()
+            unhealthy = self.prometheus.query_range(expr, since, end, step)
+            if unhealthy:
+                first = min((float(v[0]), r) for r in unhealthy for v in r["values"][:1])
+                raise NotRecovered(f"{target}: not back on the healthy side after it resolved: `{expr}` returned "
+                                   f"{first[1]['values'][0][1]} for {first[1]['metric']} {first[0] - since:.1f}s "
+                                   f"after the resolution (window {end - since:.1f}s, step {step:g}s)")
+            present = self.prometheus.query_range(metric, max(since, end - duration), end, step)
+            seen = {round(float(v[0]), 3) for r in present for v in r["values"]}
+            wanted = max(1, int(min(duration, end - since) / step) + 1)
+            if len(seen) >= wanted:
+                return
+            seen_in.append(f"{len(seen)} of {wanted}")
+        raise NotRecovered(f"{target}: `{expr}` stayed empty but `{metric}` had series at only "
+                           f"{', then '.join(seen_in)} evaluation steps of {windows} consecutive {duration:g}s windows "
+                           f"(the metric is gone, not healthy)")
 
     def shadow_rule(self, target: AlertTarget) -> AlertingRule | None:
         """The broken-metric copy of the alert's rule the test stack loads beside it, if any."""

@@ -1,6 +1,6 @@
 """A scenario must be able to fail, at every check: each control runs the real scenario against the real
 stack with one part sabotaged and passes only when the run fails with exactly the expected classes
-(chaos_harness/controls.py); its result file is what the release gate counts.
+(chaos_harness/controls.py); its run journal is what the release gate counts.
 
 The "broken rule" control is folded into every proof run: a shadow copy of the rule with its metric
 misspelled is loaded beside it and must be classified AlertDidNotFire while the real rule fires

@@ -1,7 +1,6 @@
 """The example project (examples/redis-runbook) adopts the harness as a package: installed (not editable) from
 this source tree into a fresh environment, pointed at its own compose file, monitoring, runbook and scenarios by
 its pytest.ini, it proves its scenario against its own stack. Nothing of this repository's layout is used."""
-import json
 import os
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from chaos_harness.gate import journal_path, verdict_of
 from fixtures import ROOT
 
 EXAMPLE = ROOT / "examples" / "redis-runbook"
@@ -56,7 +56,7 @@ def test_the_example_project_proves_its_runbook_scenario(installed, tmp_path):
                            f"--alluredir={tmp_path / 'allure'}"], cwd=EXAMPLE, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
-    result = json.loads((tmp_path / "results" / "redis_down.json").read_text())
+    result = verdict_of(journal_path(tmp_path / "results", "redis_down"))
     assert result["verdict"] == "passed", result
     gate = subprocess.run([str(installed.parent / "chaos-harness"), "validate"], cwd=EXAMPLE, env=env,
                           capture_output=True, text=True, timeout=120)

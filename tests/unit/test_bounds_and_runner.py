@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from chaos_harness.bounds import Bounds
-from chaos_harness.controls import UNDELIVERED, matches
+from chaos_harness.controls import UNDELIVERED, Control, matches
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
                             ResolvedNoticeMissing, ServiceUnreachable)
 from chaos_harness.faults import AppliedFault, NoFault
@@ -347,11 +347,33 @@ def test_verification_needs_the_metric_present_and_on_the_healthy_side_since_the
     resolved = time.time() - 2.0          # the resolved notice came 2 s after the resolution: nothing to wait for
     started = time.time()
     if ok:
-        observer.verify_healthy(target, metric="errors_total", since=resolved, duration=1.0, step=0.5)
+        observer.verify_healthy(target, metric="errors_total", since=resolved, duration=0.5, step=0.25)
+        assert time.time() - started < 0.1
+    elif firing:
+        with pytest.raises(NotRecovered, match="not back on the healthy side"):
+            observer.verify_healthy(target, metric="errors_total", since=resolved, duration=0.5, step=0.25)
+        assert time.time() - started < 0.1, "a relapse fails at once"
     else:
-        with pytest.raises(NotRecovered):
-            observer.verify_healthy(target, metric="errors_total", since=resolved, duration=1.0, step=0.5)
-    assert time.time() - started < 0.2
+        with pytest.raises(NotRecovered, match="the metric is gone"):
+            observer.verify_healthy(target, metric="errors_total", since=resolved, duration=0.5, step=0.25)
+        assert 1.0 <= time.time() - started < 1.3, "a missing metric is looked at again in two more windows"
+
+
+def test_verification_forgives_a_missed_scrape_when_the_next_window_is_whole():
+    """A scrape that timed out on a loaded machine leaves a gap (CI 2026-11-30, cdc_schema_drift: 1 of 3 steps);
+    the metric present at every step of the next window is healthy."""
+    prometheus = VerifyPrometheus(False, "vanished")
+    observer = AlertObserver(prometheus, None, None)
+    answers = iter(["vanished", "always"])
+    original = prometheus.query_range
+
+    def query_range(expr, start, end, step):
+        if expr == "errors_total":
+            prometheus.present = next(answers)
+        return original(expr, start, end, step)
+    prometheus.query_range = query_range
+    observer.verify_healthy(AlertTarget("X", "data-ops"), metric="errors_total", since=time.time() - 2.0,
+                            duration=0.5, step=0.25)
 
 
 def test_verification_waits_only_for_what_is_left_of_its_window():
@@ -430,8 +452,9 @@ def test_the_nemesis_gives_up_on_a_fault_at_its_own_bound_from_the_first_action(
 
 def test_a_control_gives_up_at_the_bound_only_on_the_checks_it_expects_to_fail():
     obs = FakeObserver(fail={"resolved notice": ResolvedNoticeMissing("none")})
-    result = ScenarioRunner(FakeStack(), obs, FakeNemesis(), Journal(Silent())).run(
-        _scenario(), expect_failing=(ResolvedNoticeMissing,))
+    control = Control("notice only", "no resolved notice", (ResolvedNoticeMissing,))
+    result = ScenarioRunner(FakeStack(), obs, FakeNemesis(), Journal(Silent())).run(_scenario(), control=control)
+    assert result.as_expected and result.record()["as_expected"] is True
     b = result.bounds
     assert obs.timeouts["resolved notice"] == b.resolved_notice.seconds          # expected to fail: its bound
     assert obs.timeouts["resolved"] == b.resolve.timeout                         # expected to pass: with slack
@@ -458,7 +481,7 @@ def test_failures_are_journaled_as_they_happen(tmp_path):
                             Journal(Silent(), JsonLinesHandler(path))).run(_scenario())
     events = read_events(path)
     assert [e.data["failure"] for e in events if e.kind == "failure"] == [type(f).__name__ for f in result.failures]
-    assert events[-1].data["failures"] == ["AlertNotDelivered"]
+    assert [f["class"] for f in events[-1].data["failures"]] == ["AlertNotDelivered"]
     assert "notified" not in [e.kind for e in events], "a moment that did not happen is not said"
 
 

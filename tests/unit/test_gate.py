@@ -1,4 +1,4 @@
-"""Release gate verdicts from fabricated result files (no stack, no pytest run)."""
+"""Release gate verdicts from fabricated run journals (no stack, no pytest run)."""
 import json
 import subprocess
 import sys
@@ -7,7 +7,7 @@ import pytest
 
 from chaos_harness.controls import CONTROLS
 from chaos_harness.gate import (BROKEN, BUDGET, EXIT_FAIL, EXIT_INFRA, EXIT_PASS, FAILED, MISSING, PASSED, UNPROVEN,
-                          evaluate, result_path, write_gate)
+                          evaluate, journal_path, verdict_of, write_gate)
 from fixtures import ROOT
 
 pytestmark = pytest.mark.unit
@@ -35,13 +35,20 @@ def _control(name, as_expected=True, failures=(("AlertDidNotFire", "waited"),)):
             "failures": [{"class": c, "message": m} for c, m in failures]}
 
 
+def _journal(path, verdict: dict) -> None:
+    """A run's journal as the runner writes it: events, the verdict last."""
+    lines = [{"at": 1.0, "event": "run-started", "scenario": verdict.get("scenario")},
+             {"at": 2.0, "event": "firing"}, {"at": 3.0, "event": "verdict", **verdict}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
 def _write(tmp_path, results: dict, controls: dict | None = None, with_controls=True):
     for sid, data in results.items():
-        (tmp_path / f"{sid}.json").write_text(json.dumps({**data, "scenario": sid}))
+        _journal(journal_path(tmp_path, sid), {**data, "scenario": sid})
         for control in CONTROLS if with_controls else ():
             got = (controls or {}).get(control.name, _control(control.name))
             if got is not None:
-                result_path(tmp_path, sid, control).write_text(json.dumps(got))
+                _journal(journal_path(tmp_path, sid, control), got)
 
 
 def _gate(tmp_path, results: dict, ids=None, **kwargs):
@@ -109,7 +116,7 @@ def test_exit_code_of_the_gate(tmp_path, results, ids, code):
 
 def test_missing_result_is_reported(tmp_path):
     row = evaluate(tmp_path, ["s9"]).rows[0]
-    assert row.status == MISSING and "no result file" in row.reasons[0]
+    assert row.status == MISSING and "no verdict in a run journal" in row.reasons[0]
 
 
 def test_gate_reports_are_written(tmp_path):
@@ -151,4 +158,14 @@ def test_coverage_counts_a_passed_scenario_as_proven_only_when_the_gate_does(tmp
     judged = judged_by_the_gate(outcomes, tmp_path)
     assert {s: o.status for s, o in judged.items()} == {"s1": NOT_PROVEN, "s2": NOT_PROVEN, "s3": "failed",
                                                         "s4": NOT_PROVEN}
-    assert "missing: not run" in judged["s1"].message and "no result file" in judged["s4"].message
+    assert "missing: not run" in judged["s1"].message and "no verdict in a run journal" in judged["s4"].message
+
+
+def test_the_gate_reads_the_last_verdict_of_a_journal_and_none_from_a_run_killed_before_it(tmp_path):
+    path = tmp_path / "s1.journal.jsonl"
+    path.write_text('{"at": 1, "event": "run-started"}\n{"at": 2, "event": "verdict", "verdict": "failed"}\n'
+                    '{"at": 3, "event": "verdict", "verdict": "passed"}\n')
+    assert verdict_of(path)["verdict"] == "passed"
+    path.write_text('{"at": 1, "event": "run-started"}\n{"at": 2, "event": "fault-injecting"}\n')
+    assert verdict_of(path) is None
+    assert verdict_of(tmp_path / "absent.journal.jsonl") is None

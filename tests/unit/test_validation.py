@@ -1,5 +1,4 @@
 """Scenarios are validated before any container starts: a typo fails in seconds, with a suggestion."""
-import json
 import os
 import subprocess
 import sys
@@ -8,6 +7,7 @@ import time
 import pytest
 
 from chaos_harness.faults import ContainerStopped
+from chaos_harness.gate import journal_path, verdict_of
 from fixtures import ROOT
 from chaos_harness.validate import validate
 from chaos_harness.registry import all_scenarios, load
@@ -59,7 +59,7 @@ def test_typo(run_scenario):
 
 def test_a_misspelled_alert_fails_fast_as_broken_and_writes_its_result(tmp_path):
     """A full pytest run of a scenario whose alert is misspelled: no stack is started (it would take ~20 s),
-    the failure names the closest rule, and the result file says broken."""
+    the failure names the closest rule, and its run journal says broken."""
     (tmp_path / "test_typo.py").write_text(TYPO_TEST)
     results = tmp_path / "results"
     env = {**os.environ, "CHAOS_RESULTS_DIR": str(results), "CHAOS_PROJECT_ROOT": str(ROOT)}
@@ -72,6 +72,6 @@ def test_a_misspelled_alert_fails_fast_as_broken_and_writes_its_result(tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert elapsed < 5, f"took {elapsed:.1f}s"
     assert "did you mean NotificationRateLimiterErrors" in done.stdout + done.stderr
-    result = json.loads((results / "notification_redis_outage.json").read_text())
+    result = verdict_of(journal_path(results, "notification_redis_outage"))
     assert result["verdict"] == "unknown" and result["error_class"] == "UnknownAlert"
     assert "did you mean NotificationRateLimiterErrors" in result["error"]
