@@ -20,6 +20,17 @@ from fixtures import ROOT
 FAULT_HOLDING = "[chaos] Inject fault: done"
 
 
+@pytest.fixture
+def ledger(tmp_path):
+    """The child's own ledger; whatever it still lists when the test ends (a failed assertion before the repair)
+    is repaired, so a failing test does not leave a stack running."""
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    yield ledger
+    if ledger.open_faults() or ledger.open_stacks():
+        subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", "--force", "--ledger", str(ledger.path)],
+                       cwd=ROOT, capture_output=True, timeout=180)
+
+
 def _start_child(ledger_path):
     env = {**os.environ, "CHAOS_LEDGER": str(ledger_path), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
@@ -54,8 +65,7 @@ def _project_objects(project):
         client.volumes.list(filters=label)
 
 
-def test_sigkill_while_redis_is_paused_then_cleanup_reverts_and_removes_everything(tmp_path):
-    ledger = Ledger(tmp_path / "ledger.jsonl")
+def test_sigkill_while_redis_is_paused_then_cleanup_reverts_and_removes_everything(ledger):
     child = _start_child(ledger.path)
     _wait_for_line(child, FAULT_HOLDING, timeout=240)
     project = _project(ledger)
@@ -77,8 +87,7 @@ def test_sigkill_while_redis_is_paused_then_cleanup_reverts_and_removes_everythi
     assert _project_objects(project) == [], "nothing of the crashed stack is left"
 
 
-def test_ctrl_c_while_redis_is_down_rolls_back_and_removes_the_stack(tmp_path):
-    ledger = Ledger(tmp_path / "ledger.jsonl")
+def test_ctrl_c_while_redis_is_down_rolls_back_and_removes_the_stack(ledger):
     child = _start_child(ledger.path)
     _wait_for_line(child, FAULT_HOLDING, timeout=240)
     project = _project(ledger)
