@@ -1,17 +1,26 @@
 """The service catalog: every service of the bundled stack (docker-compose.test.yml), the port the harness
-reaches it on (published on 127.0.0.1 with an ephemeral host port) and how its readiness is observed from the
-host (chaos_harness/readiness.py). Faults, remediations, workloads and fixtures name services through these
-constants, never through a literal name and port: `SUPPORT_SERVICE.url(owner)`.
+reaches it on (published on 127.0.0.1 with an ephemeral host port), how its readiness is observed from the
+host (chaos_harness/readiness.py), and, per technology, the one way the harness talks to it: an HTTP API
+client (`HttpService.api`), SQL for MariaDB and PostgreSQL (`sql`, the admin over the container's socket),
+CQL for Cassandra (`cql`), an S3 client for MinIO (`client`), `redis-cli` for Redis (`cli`) - the testcontainers
+shape. Faults, remediations, workloads and fixtures name services through these constants, never through a
+literal name and port: `SUPPORT_SERVICE.url(owner)`, `MARIADB.sql(owner, "SELECT 1")`.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import TypeVar
 
-from chaos_harness.errors import ForeignTarget
+from chaos_harness.errors import ForeignTarget, InfrastructureError
+from chaos_harness.observe.http import JsonService
 from chaos_harness.readiness import (CqlOptions, DockerHealth, Http, MysqlHello, PostgresHello, READY_TIMEOUT, RedisPing,
                                Strategy, wait_for)
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import WaitResult
+
+
+S = TypeVar("S", bound="Service")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,104 @@ class Service:
         return self.name
 
 
+@dataclass(frozen=True)
+class HttpService(Service):
+    """A service with an HTTP API (the reference services, the exporters, Connect, Prometheus, Alertmanager)."""
+
+    def api(self, owner) -> JsonService:
+        """JSON over HTTP on the published port, with the harness' one client setup (chaos_harness/observe/http.py)."""
+        return JsonService(self.name, self.url(owner))
+
+
+@dataclass(frozen=True)
+class Redis(Service):
+    def cli(self, owner: StackOwner, *args: str, error: type[Exception] = InfrastructureError) -> str:
+        """`redis-cli <args>` inside the container; its output (`error` when it fails)."""
+        return owner.run(self.name, ["redis-cli", *args], what=f"redis-cli {' '.join(args)[:40]}", error=error)
+
+
+@dataclass(frozen=True)
+class MariaDb(Service):
+    def sql(self, owner: StackOwner, statement: str, *, delimiter: str = "") -> list[list[str]]:
+        """One statement as root over the container's socket; rows of tab-separated columns (`-N -B`). A
+        `delimiter` lets a compound statement (BEGIN NOT ATOMIC ... END) hold semicolons."""
+        argv = ["mariadb", "--protocol=socket", "-uroot", "-N", "-B", *([f"--delimiter={delimiter}"] if delimiter
+                                                                         else []), "-e", statement]
+        output = owner.run(self.name, argv, what=f"mariadb `{statement[:80]}`")
+        return [line.split("\t") for line in output.splitlines()]
+
+
+@dataclass(frozen=True)
+class Postgres(Service):
+    def sql(self, owner: StackOwner, statement: str) -> list[list[str]]:
+        """One statement as the postgres superuser over the container's socket; rows of tab-separated columns."""
+        output = owner.run(self.name, ["psql", "-h", "/run/postgresql", "-U", "postgres", "-qAt", "-F", "\t", "-c",
+                                       statement], what=f"psql `{statement[:80]}`")
+        return [line.split("\t") for line in output.splitlines()]
+
+
+@dataclass(frozen=True)
+class Cassandra(Service):
+    def cql(self, owner: StackOwner, statement: str) -> list[str]:
+        """One CQL statement with cqlsh inside the node; its output lines."""
+        return owner.run(self.name, ["cqlsh", "-e", statement], what=f"cqlsh `{statement[:100]}`").splitlines()
+
+
+class ConnectClient:
+    """Kafka Connect's REST API: GET /connectors/{name}/status, pause/resume, restart with tasks."""
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("kafka-connect", base_url)
+
+    def status(self, name: str) -> dict:
+        return self.api.get(f"/connectors/{name}/status")
+
+    def states(self, name: str) -> list[str]:
+        """The connector's state followed by its tasks' states."""
+        status = self.status(name)
+        return [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
+
+    def failed_tasks(self, name: str) -> list[dict]:
+        return [t for t in self.status(name).get("tasks", []) if t.get("state") == "FAILED"]
+
+    def restart(self, name: str, include_tasks: bool = True) -> None:
+        self.api.request("POST", f"/connectors/{name}/restart",
+                         params={"includeTasks": str(include_tasks).lower(), "onlyFailed": "false"})
+
+    def restart_task(self, name: str, task: int = 0) -> None:
+        self.api.request("POST", f"/connectors/{name}/tasks/{task}/restart")
+
+    def pause(self, name: str) -> None:
+        self.api.request("PUT", f"/connectors/{name}/pause")
+
+    def resume(self, name: str) -> None:
+        self.api.request("PUT", f"/connectors/{name}/resume")
+
+
+@dataclass(frozen=True)
+class Connect(HttpService):
+    def client(self, owner) -> ConnectClient:
+        return ConnectClient(self.url(owner))
+
+
+@dataclass(frozen=True)
+class Minio(HttpService):
+    TEST_USER = "chaos-minio"                    # the test stack's credentials (docker-compose.test.yml defaults)
+    TEST_PASSWORD = "chaos-minio-test-only"
+
+    def client(self, owner):
+        """An S3 client on the published port (`client_at`)."""
+        return self.client_at(self.url(owner).removeprefix("http://"))
+
+    @classmethod
+    def client_at(cls, endpoint: str):
+        """An S3 client (the `minio` package, from the [data-platform] extra) for host:port, with
+        MINIO_ROOT_USER / MINIO_ROOT_PASSWORD from the environment, else the test stack's."""
+        from minio import Minio as S3   # the [data-platform] extra: imported only where S3 is used
+        return S3(endpoint, access_key=os.environ.get("MINIO_ROOT_USER", cls.TEST_USER),
+                  secret_key=os.environ.get("MINIO_ROOT_PASSWORD", cls.TEST_PASSWORD), secure=False)
+
+
 SERVICES: dict[str, Service] = {}
 
 
@@ -40,31 +147,31 @@ def _add(service: Service) -> Service:
 
 
 PYTHON_APP = Http("/health")   # the reference services (uvicorn apps)
-REDIS = _add(Service("redis", 6379, RedisPing()))
-REDIS_EXPORTER = _add(Service("redis-exporter", 9121, Http("/metrics")))
-NOTIFICATION_SERVICE = _add(Service("notification-service", 8000, PYTHON_APP))
-NOTIFICATION_PROVIDER = _add(Service("notification-provider", 8000, PYTHON_APP))
-ORDER_SERVICE = _add(Service("order-service", 8000, PYTHON_APP))
-PAYMENT_SERVICE = _add(Service("payment-service", 8000, PYTHON_APP))
-FULFILLMENT_SERVICE = _add(Service("fulfillment-service", 8000, PYTHON_APP))
-SUPPORT_SERVICE = _add(Service("support-service", 8000, PYTHON_APP))
-WEBHOOK_RECEIVER = _add(Service("webhook-receiver", 8000, PYTHON_APP))
-INVENTORY_SERVICE = _add(Service("inventory-service", 8000, PYTHON_APP))
-ORDER_PRODUCER = _add(Service("order-producer", 8000, Http("/metrics")))
-ORDER_PROCESSOR = _add(Service("order-processor", 8000, Http("/metrics")))
-ALERTMANAGER = _add(Service("alertmanager", 9093, Http("/-/ready")))
-PROMETHEUS = _add(Service("prometheus", 9090, Http("/-/ready")))
-MARIADB = _add(Service("mariadb", 3306, MysqlHello()))
-MYSQLD_EXPORTER = _add(Service("mysqld-exporter", 9104, Http("/")))
-POSTGRES = _add(Service("postgres", 5432, PostgresHello()))
-POSTGRES_EXPORTER = _add(Service("postgres-exporter", 9187, Http("/")))
+REDIS = _add(Redis("redis", 6379, RedisPing()))
+REDIS_EXPORTER = _add(HttpService("redis-exporter", 9121, Http("/metrics")))
+NOTIFICATION_SERVICE = _add(HttpService("notification-service", 8000, PYTHON_APP))
+NOTIFICATION_PROVIDER = _add(HttpService("notification-provider", 8000, PYTHON_APP))
+ORDER_SERVICE = _add(HttpService("order-service", 8000, PYTHON_APP))
+PAYMENT_SERVICE = _add(HttpService("payment-service", 8000, PYTHON_APP))
+FULFILLMENT_SERVICE = _add(HttpService("fulfillment-service", 8000, PYTHON_APP))
+SUPPORT_SERVICE = _add(HttpService("support-service", 8000, PYTHON_APP))
+WEBHOOK_RECEIVER = _add(HttpService("webhook-receiver", 8000, PYTHON_APP))
+INVENTORY_SERVICE = _add(HttpService("inventory-service", 8000, PYTHON_APP))
+ORDER_PRODUCER = _add(HttpService("order-producer", 8000, Http("/metrics")))
+ORDER_PROCESSOR = _add(HttpService("order-processor", 8000, Http("/metrics")))
+ALERTMANAGER = _add(HttpService("alertmanager", 9093, Http("/-/ready")))
+PROMETHEUS = _add(HttpService("prometheus", 9090, Http("/-/ready")))
+MARIADB = _add(MariaDb("mariadb", 3306, MysqlHello()))
+MYSQLD_EXPORTER = _add(HttpService("mysqld-exporter", 9104, Http("/")))
+POSTGRES = _add(Postgres("postgres", 5432, PostgresHello()))
+POSTGRES_EXPORTER = _add(HttpService("postgres-exporter", 9187, Http("/")))
 KAFKA = _add(Service("kafka", 9092, DockerHealth()))
-KAFKA_LAG_EXPORTER = _add(Service("kafka-lag-exporter", 9308, Http("/health")))
-CONNECT = _add(Service("connect", 8083, Http("/connectors/orders-cdc/status", '"connector":{"state":"RUNNING"')))
-CDC_EXPORTER = _add(Service("cdc-exporter", 9309, Http("/metrics", "cdc_exporter_up 1")))
-CASSANDRA_NODE1 = _add(Service("cassandra-node1", 9042, CqlOptions()))
-CASSANDRA_NODE2 = _add(Service("cassandra-node2", 9042, CqlOptions()))
-MINIO = _add(Service("minio", 9000, Http("/minio/health/ready")))
+KAFKA_LAG_EXPORTER = _add(HttpService("kafka-lag-exporter", 9308, Http("/health")))
+CONNECT = _add(Connect("connect", 8083, Http("/connectors/orders-cdc/status", '"connector":{"state":"RUNNING"')))
+CDC_EXPORTER = _add(HttpService("cdc-exporter", 9309, Http("/metrics", "cdc_exporter_up 1")))
+CASSANDRA_NODE1 = _add(Cassandra("cassandra-node1", 9042, CqlOptions()))
+CASSANDRA_NODE2 = _add(Cassandra("cassandra-node2", 9042, CqlOptions()))
+MINIO = _add(Minio("minio", 9000, Http("/minio/health/ready")))
 
 
 def service(name: str) -> Service:
@@ -73,6 +180,15 @@ def service(name: str) -> Service:
     except KeyError:
         raise ForeignTarget(f"no service {name!r} in the catalog (chaos_harness/catalog.py); known: "
                             f"{', '.join(sorted(SERVICES))}") from None
+
+
+def of_kind(name: str, kind: type[S]) -> S:
+    """The catalog entry `name`, which must be of the technology `kind` (a MariaDb, a Cassandra node, ...)."""
+    found = service(name)
+    if not isinstance(found, kind):
+        raise ForeignTarget(f"service {name!r} is a {type(found).__name__}, not a {kind.__name__} "
+                            f"(chaos_harness/catalog.py)")
+    return found
 
 
 def wait_ready(owner: StackOwner, name: str, timeout: float = READY_TIMEOUT) -> WaitResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from chaos_harness import catalog
 from chaos_harness.catalog import NOTIFICATION_SERVICE, SUPPORT_SERVICE
 from chaos_harness.errors import ForeignTarget, ServiceUnreachable
 from chaos_harness.faults.base import Fault
@@ -193,8 +194,8 @@ class TimelineCacheCorrupted(Fault):
     pattern: str = "support:timeline:*"
 
     def _eval(self, owner: StackOwner, script: str) -> int:
-        output = owner.run(self.redis_service, ["redis-cli", "-n", str(self.db), "EVAL", script, "0", self.pattern,
-                                                _CORRUPT], what="redis-cli EVAL", error=ServiceUnreachable)
+        output = catalog.of_kind(self.redis_service, catalog.Redis).cli(
+            owner, "-n", str(self.db), "EVAL", script, "0", self.pattern, _CORRUPT, error=ServiceUnreachable)
         if not output.lstrip("(integer) ").isdigit():
             raise ServiceUnreachable(f"redis-cli in {self.redis_service} answered {output!r}, not a count")
         return int(output.lstrip("(integer) "))

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from docker.errors import NotFound
 
+from chaos_harness import catalog
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError
 from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.stack import StackOwner
@@ -38,8 +39,8 @@ def identifier(value: str) -> str:
 
 
 def cql(owner: StackOwner, statement: str, node: str = NODE) -> list[str]:
-    """Run one CQL statement with cqlsh inside `node`; its output lines."""
-    return owner.run(node, ["cqlsh", "-e", statement], what=f"cqlsh `{statement[:100]}`").splitlines()
+    """One CQL statement on `node` (the catalog's cqlsh helper); its output lines."""
+    return catalog.of_kind(node, catalog.Cassandra).cql(owner, statement)
 
 
 def stack_time_factor(owner: StackOwner, service: str = INVENTORY) -> float:

@@ -22,7 +22,6 @@ from chaos_harness import catalog
 from chaos_harness.faults.connect import CONNECTOR, ConnectClient, connect_client, wait_running, wait_state
 from chaos_harness.errors import ConfigError, ForeignTarget, InfrastructureError
 from chaos_harness.faults.base import Fault, RemediationContext
-from chaos_harness.observe.http import JsonService
 from chaos_harness import signals
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until
@@ -51,9 +50,8 @@ def column_name(value: str) -> str:
 
 
 def sql(owner: StackOwner, statement: str, database: str = DATABASE) -> list[list[str]]:
-    output = owner.run(database, ["mariadb", "--protocol=socket", "-uroot", "-N", "-B", "-e", statement],
-                       what=f"`{statement[:80]}`")
-    return [line.split("\t") for line in output.splitlines()]
+    """One statement on the CDC source database (the catalog's MariaDB helper)."""
+    return catalog.of_kind(database, catalog.MariaDb).sql(owner, statement)
 
 
 def measure(owner: StackOwner, exporter: str = EXPORTER, timeout: float = 10.0) -> dict:
@@ -61,7 +59,7 @@ def measure(owner: StackOwner, exporter: str = EXPORTER, timeout: float = 10.0) 
     published port): binlogFile, binlogPosition, connectorOffset, binlogPositionDelta,
     tables.<t>.rowCountDelta, measuredAt. Waiting for a fresh one means a drill that just wrote
     rows or altered a table reports numbers that include its change."""
-    api, asked = JsonService(exporter, catalog.service(exporter).url(owner)), time.time()
+    api, asked = catalog.of_kind(exporter, catalog.HttpService).api(owner), time.time()
 
     def probe() -> Check:
         last = api.get("/measurement")["measurement"] or {}

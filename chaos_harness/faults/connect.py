@@ -13,9 +13,9 @@ from typing import ClassVar
 from docker.errors import NotFound
 
 from chaos_harness import catalog
+from chaos_harness.catalog import ConnectClient
 from chaos_harness.errors import ForeignTarget
 from chaos_harness.faults.base import Fault, RemediationContext
-from chaos_harness.observe.http import JsonService
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until
 
@@ -23,45 +23,14 @@ CONNECTOR = "orders-cdc"
 RESTART_TIMEOUT = 30.0
 
 
-class ConnectClient:
-    """GET /connectors/{name}/status, pause/resume, restart with tasks."""
-
-    def __init__(self, base_url: str) -> None:
-        self.api = JsonService("kafka-connect", base_url)
-
-    def status(self, name: str) -> dict:
-        return self.api.get(f"/connectors/{name}/status")
-
-    def states(self, name: str) -> list[str]:
-        """The connector's state followed by its tasks' states."""
-        status = self.status(name)
-        return [status["connector"]["state"], *(t["state"] for t in status.get("tasks", []))]
-
-    def failed_tasks(self, name: str) -> list[dict]:
-        return [t for t in self.status(name).get("tasks", []) if t.get("state") == "FAILED"]
-
-    def restart(self, name: str, include_tasks: bool = True) -> None:
-        self.api.request("POST", f"/connectors/{name}/restart",
-                         params={"includeTasks": str(include_tasks).lower(), "onlyFailed": "false"})
-
-    def restart_task(self, name: str, task: int = 0) -> None:
-        self.api.request("POST", f"/connectors/{name}/tasks/{task}/restart")
-
-    def pause(self, name: str) -> None:
-        self.api.request("PUT", f"/connectors/{name}/pause")
-
-    def resume(self, name: str) -> None:
-        self.api.request("PUT", f"/connectors/{name}/resume")
-
-
 def connect_client(owner: StackOwner, service: str = "connect") -> ConnectClient:
-    return ConnectClient(catalog.service(service).url(owner))
+    return catalog.of_kind(service, catalog.Connect).client(owner)
 
 
 def set_replication_privilege(owner: StackOwner, database: str, granted: bool, user: str = "cdc") -> None:
     sql = (f"GRANT REPLICATION SLAVE ON *.* TO '{user}'@'%'" if granted
            else f"REVOKE REPLICATION SLAVE ON *.* FROM '{user}'@'%'")
-    owner.run(database, ["mariadb", "--protocol=socket", "-uroot", "-e", sql], what=sql)
+    catalog.of_kind(database, catalog.MariaDb).sql(owner, sql)
 
 
 def wait_state(client: ConnectClient, name: str, state: str, *, what: str, timeout: float = RESTART_TIMEOUT) -> None:

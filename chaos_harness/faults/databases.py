@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from docker.errors import NotFound
 
+from chaos_harness import catalog
 from chaos_harness.errors import ForeignTarget, InfrastructureError
 from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.stack import StackOwner
@@ -29,10 +30,17 @@ class Engine:
     hold_one: str        # shell: opens ONE connection that stays busy for a day (in the db container)
     usage_sql: str       # -> "held used max", the checking session itself not counted
     release_sql: str     # terminates every marked session -> how many
-    admin: tuple[str, ...]  # argv of the engine's CLI as its admin over the local socket, SQL appended
 
     def query(self, owner: StackOwner, service: str, sql: str) -> list[str]:
-        return owner.run(service, [*self.admin, sql], what=f"{self.name} `{sql[:80]}`").split()
+        """The values of the answer's rows, in order (the catalog's SQL helper, as the engine's admin)."""
+        db = catalog.service(service)
+        if isinstance(db, catalog.MariaDb):
+            rows = db.sql(owner, sql, delimiter="//")     # release_sql is a compound statement (BEGIN ... END)
+        elif isinstance(db, catalog.Postgres):
+            rows = db.sql(owner, sql)
+        else:
+            raise InfrastructureError(f"{service} is not a database in the catalog (chaos_harness/catalog.py)")
+        return [value for row in rows for value in row]
 
 
 MARIADB = Engine(
@@ -45,7 +53,6 @@ MARIADB = Engine(
     release_sql=("BEGIN NOT ATOMIC DECLARE n INT DEFAULT 0; FOR s IN (SELECT ID FROM information_schema.PROCESSLIST "
                  f"WHERE INFO LIKE '%{MARK}%' AND ID <> CONNECTION_ID()) DO KILL CONNECTION s.ID; SET n = n + 1; "
                  "END FOR; SELECT n; END"),
-    admin=("mariadb", "--protocol=socket", "-uroot", "-N", "--delimiter=//", "-e"),
 )
 
 POSTGRES = Engine(
@@ -55,7 +62,6 @@ POSTGRES = Engine(
     usage_sql=(f"SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = '{MARK}'), "
                "(SELECT sum(numbackends) FROM pg_stat_database) - 1, current_setting('max_connections')"),
     release_sql=f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{MARK}'",
-    admin=("psql", "-h", "/run/postgresql", "-U", "postgres", "-qAt", "-F", " ", "-c"),
 )
 
 ENGINES = {e.name: e for e in (MARIADB, POSTGRES)}

@@ -52,7 +52,6 @@ DRILL_PREFIX = "chaos/fulfillment-delay/"
 DRILL_ORDER = "chaos-fulfillment-delay"        # the order the labels belong to without --support-ticket-id
 DRILL_TAG = "simulate_fulfillment_delay"
 STALE_MINUTES = 15.0                           # runbook: a fulfillment event older than this is stale
-TEST_USER, TEST_PASSWORD = "chaos-minio", "chaos-minio-test-only"   # the test stack's defaults
 SAMPLE = 5
 
 
@@ -101,8 +100,7 @@ class Endpoints:
 
 
 def artifact_client(endpoint: str) -> Minio:
-    return Minio(endpoint, access_key=os.environ.get("MINIO_ROOT_USER", TEST_USER),
-                 secret_key=os.environ.get("MINIO_ROOT_PASSWORD", TEST_PASSWORD), secure=False)
+    return MINIO.client_at(endpoint)
 
 
 class FulfillmentService:
@@ -438,7 +436,7 @@ class LabelWorkerStalled(Fault):
 
     def in_effect(self, owner: StackOwner) -> Check:
         worker = worker_state(owner, self.service)
-        stuck = stuck_labels(artifact_client(MINIO.url(owner).removeprefix("http://")), self.stuck_after)
+        stuck = stuck_labels(MINIO.client(owner), self.stuck_after)
         return Check(worker.stopped and stuck.count >= self.orders, f"{worker}; {stuck}")
 
 

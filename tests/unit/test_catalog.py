@@ -1,11 +1,13 @@
-"""The service catalog (chaos_harness/catalog.py) is the one place that knows a service's name, port and readiness."""
+"""The service catalog (chaos_harness/catalog.py) is the one place that knows a service's name, port and readiness,
+and each technology's one way in (SQL, CQL, redis-cli, HTTP API, S3), checked here without a stack."""
 import re
 
 import pytest
 import yaml
 
+from chaos_harness import catalog
 from chaos_harness.catalog import SERVICES, service
-from chaos_harness.errors import ForeignTarget
+from chaos_harness.errors import ForeignTarget, ServiceUnreachable
 from fixtures import COMPOSE_FILE, ROOT
 
 pytestmark = pytest.mark.unit
@@ -31,3 +33,58 @@ def test_no_code_passes_a_literal_service_name_and_port():
 def test_an_unknown_service_is_a_clear_error():
     with pytest.raises(ForeignTarget, match="no service 'rediss' in the catalog"):
         service("rediss")
+
+
+class Owner:
+    """Records each `docker exec` and answers it; urls like a stack's published ports."""
+
+    def __init__(self, answer=""):
+        self.answer, self.calls = answer, []
+
+    def run(self, service, command, *, what, error=Exception):
+        self.calls.append((service, command, what, error))
+        return self.answer
+
+    def url(self, service, port):
+        return f"http://127.0.0.1:4{port % 1000:03d}"
+
+
+def test_mariadb_sql_runs_as_root_over_the_socket_and_splits_rows_and_columns():
+    owner = Owner("1\t40\t151\n2\tx\t3")
+    assert catalog.MARIADB.sql(owner, "SELECT 1") == [["1", "40", "151"], ["2", "x", "3"]]
+    service, argv, _, _ = owner.calls[0]
+    assert service == "mariadb" and argv[:5] == ["mariadb", "--protocol=socket", "-uroot", "-N", "-B"]
+    catalog.MARIADB.sql(owner, "BEGIN NOT ATOMIC SELECT 1; END", delimiter="//")
+    assert "--delimiter=//" in owner.calls[1][1]
+
+
+def test_postgres_sql_and_cassandra_cql_exec_in_their_containers():
+    owner = Owner("3\t5\t40")
+    assert catalog.POSTGRES.sql(owner, "SELECT 1") == [["3", "5", "40"]]
+    assert owner.calls[0][0] == "postgres" and owner.calls[0][1][0] == "psql"
+    owner = Owner("line one\nline two")
+    assert catalog.CASSANDRA_NODE2.cql(owner, "SELECT now() FROM system.local") == ["line one", "line two"]
+    assert owner.calls[0][:2] == ("cassandra-node2", ["cqlsh", "-e", "SELECT now() FROM system.local"])
+
+
+def test_redis_cli_passes_the_error_class_the_fault_wants():
+    owner = Owner("(integer) 3")
+    catalog.REDIS.cli(owner, "-n", "1", "DBSIZE", error=ServiceUnreachable)
+    assert owner.calls[0][1] == ["redis-cli", "-n", "1", "DBSIZE"] and owner.calls[0][3] is ServiceUnreachable
+
+
+def test_http_services_connect_and_minio_build_their_clients_on_the_published_port(monkeypatch):
+    owner = Owner()
+    assert catalog.SUPPORT_SERVICE.api(owner).name == "support-service"
+    assert catalog.CONNECT.client(owner).api.name == "kafka-connect"
+    monkeypatch.setenv("MINIO_ROOT_USER", "someone")
+    s3 = catalog.MINIO.client(owner)
+    assert s3._base_url.host == "127.0.0.1:4000"
+
+
+def test_of_kind_refuses_a_service_of_another_technology():
+    assert catalog.of_kind("mariadb", catalog.MariaDb) is catalog.MARIADB
+    with pytest.raises(ForeignTarget, match="'redis' is a Redis, not a MariaDb"):
+        catalog.of_kind("redis", catalog.MariaDb)
+    with pytest.raises(ForeignTarget, match="no service 'mongodb'"):
+        catalog.of_kind("mongodb", catalog.MariaDb)
