@@ -165,7 +165,9 @@ def suite_phases(allure_dir: Path) -> dict:
 
 
 def to_markdown(report: dict) -> str:
-    lines = [f"# Benchmark ({report.get('at', '')}, {report.get('cpus')} CPUs, time factor {report.get('factor')})", ""]
+    about = [report.get("at", ""), *([f"{report['cpus']} CPUs"] if report.get("cpus") else []),
+             *([f"time factor {report['factor']:g}"] if report.get("factor") else [])]
+    lines = [f"# Benchmark ({', '.join(a for a in about if a)})", ""]
     if report.get("summary"):
         lines += [f"Stack start (core profile, images cached): {report['stack_start_s']} s", "",
                   "| tool | measure | median | min | max | runs |", "| --- | --- | --- | --- | --- | --- |"]
