@@ -207,14 +207,14 @@ class ScenarioResult:
             raise self.error
 
     def timeline_json(self) -> dict:
-        return {"scenario": self.scenario.id, "alert": self.scenario.alert, "receiver": self.scenario.receiver,
-                "fault": self.scenario.fault.describe(), "verdict": self.verdict,
-                "error": f"{type(self.error).__name__}: {self.error}" if self.error else None,
-                "failures": [f"{type(f).__name__}: {f}" for f in self.failures],
-                "timeline": asdict(self.timeline), "bounds": self.bounds.to_json() if self.bounds else None,
-                "measures": [asdict(m) | {"exceeded": m.exceeded} for m in self.measures()],
-                "controls": self.controls, "traffic": self.traffic}
-
+        """The Allure "Alert timeline" attachment: the verdict record with the failures' whole messages, plus the
+        timeline, the derived bounds and the traffic's outcome."""
+        return self.record() | {
+            "receiver": self.scenario.receiver, "fault": self.scenario.fault.describe(),
+            "error": f"{type(self.error).__name__}: {self.error}" if self.error else None,
+            "failures": [f"{type(f).__name__}: {f}" for f in self.failures],
+            "timeline": asdict(self.timeline), "bounds": self.bounds.to_json() if self.bounds else None,
+            "traffic": self.traffic}
 
 class ScenarioRunner:
     def __init__(self, stack: Stack, observer: AlertObserver, nemesis: Nemesis, journal: Journal) -> None:
