@@ -50,21 +50,24 @@ def label_scenario(scenario: Scenario) -> None:
         f"**Remediation**: {scenario.remediation_text or scenario.remediation}")
 
 
-def timings_table(result: ScenarioResult) -> str:
-    """Every measured phase with its bound or budget and the arithmetic behind it (the release evidence)."""
+def timings_table(record: dict) -> str:
+    """Every measured phase with its bound or budget and the arithmetic behind it (the release evidence), from the
+    verdict a run journal ends with (`ScenarioResult.record()`: what the gate reads, shown to a person)."""
+    measures = record.get("measures") or []
     lines = ["| measure | from -> to | seconds | limit | kind | within |", "| --- | --- | --- | --- | --- | --- |"]
-    for m in result.measures():
-        value = "-" if m.seconds is None else f"{m.seconds:.2f}"
-        limit = "-" if m.limit is None else f"{m.limit:g}"
-        within = "-" if m.seconds is None or m.limit is None else ("NO" if m.exceeded else "yes")
-        lines.append(f"| {m.name} | {m.measures} | {value} | {limit} | {m.kind} | {within} |")
-    lines += ["", "Arithmetic:"] + [f"- {m.name}: {m.arithmetic}" for m in result.measures()]
-    if result.bounds is None:
+    for m in measures:
+        value = "-" if m["seconds"] is None else f"{m['seconds']:.2f}"
+        limit = "-" if m["limit"] is None else f"{m['limit']:g}"
+        within = "-" if m["seconds"] is None or m["limit"] is None else ("NO" if m["exceeded"] else "yes")
+        lines.append(f"| {m['name']} | {m['measures']} | {value} | {limit} | {m['kind']} | {within} |")
+    lines += ["", "Arithmetic:"] + [f"- {m['name']}: {m['arithmetic']}" for m in measures]
+    if record.get("factor") is None:
         lines.append("- (no bounds: the run ended before the rule was read)")
-    for name, verdict in result.controls.items():
+    for name, verdict in (record.get("controls") or {}).items():
         lines.append(f"\nControl folded into this run ({name}): {verdict}")
-    lines += ["", f"Verdict: {result.verdict}" + (f" ({type(result.error).__name__})" if result.error else "")]
-    lines += [f"- {type(f).__name__}: {str(f).splitlines()[0][:300]}" for f in result.failures]
+    error = f" ({record['error_class']})" if record.get("error_class") else ""
+    lines += ["", f"Verdict: {record['verdict']}{error}"]
+    lines += [f"- {f['class']}: {f['message']}" for f in record.get("failures") or []]
     return "\n".join(lines) + "\n"
 
 
@@ -77,7 +80,7 @@ def record_result(result: ScenarioResult, stack: Stack | None, prometheus: Prome
     """Attach the evidence of one run. Without a stack (a scenario rejected before anything started) only the
     timings and timeline are attached; evidence never hides the verdict."""
     scenario, tl = result.scenario, result.timeline
-    allure.attach(timings_table(result), name="Timings", attachment_type=allure.attachment_type.TEXT)
+    allure.attach(timings_table(result.record()), name="Timings", attachment_type=allure.attachment_type.TEXT)
     allure.attach(json.dumps(result.timeline_json(), indent=2, default=str), name="Alert timeline",
                   attachment_type=allure.attachment_type.JSON)
     if stack is None or prometheus is None or webhook is None:

@@ -206,8 +206,18 @@ def test_a_shadow_rule_that_fires_makes_the_proof_fail():
 def test_a_result_without_bounds_still_has_a_timings_table():
     from chaos_harness.evidence import timings_table
     from chaos_harness.runner import ScenarioResult
-    table = timings_table(ScenarioResult(_scenario(), failures=[ValueError("x")]))
-    assert "Verdict: unknown (ValueError)" in table
+    table = timings_table(ScenarioResult(_scenario(), failures=[ValueError("x")]).record())
+    assert "Verdict: unknown (ValueError)" in table and "no bounds" in table
+
+
+def test_the_timings_table_reads_the_verdict_the_journal_ends_with(tmp_path):
+    from chaos_harness.evidence import timings_table
+    path = tmp_path / "s.journal.jsonl"
+    result = ScenarioRunner(FakeStack(), FakeObserver(), FakeNemesis(), Journal(Silent(), JsonLinesHandler(path))).run(
+        _scenario())
+    from_journal = timings_table(read_events(path)[-1].data)
+    assert from_journal == timings_table(result.record())
+    assert "| time-to-fire |" in from_journal and "Verdict: passed" in from_journal
 
 
 # ------------------------------------------------------------------------------------------- controls
