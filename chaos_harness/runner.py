@@ -32,6 +32,12 @@ VERIFY_EVALUATIONS = 2   # after recovery the expression must stay empty at leas
 SOFT_FAILURES = (AlertNotDelivered, ResolvedNoticeMissing)   # recorded; the run goes on
 
 
+def first_line(exc: BaseException, limit: int) -> str:
+    """An error's first line, cut at `limit` characters, for the journal and the verdict record."""
+    text = str(exc)
+    return text.splitlines()[0][:limit] if text else ""
+
+
 @dataclass
 class Timeline:
     """The moments of one run (epoch seconds), each said once as a journal event (MOMENTS, same order)."""
@@ -191,9 +197,8 @@ class ScenarioResult:
         s = self.scenario
         data = {"scenario": s.id, "alert": s.alert, "runbook": s.runbook, "verdict": self.verdict,
                 "error_class": type(self.error).__name__ if self.error else None,
-                "error": str(self.error).splitlines()[0][:500] if self.error else None,
-                "failures": [{"class": type(f).__name__, "message": str(f).splitlines()[0][:300] if str(f) else ""}
-                             for f in self.failures],
+                "error": first_line(self.error, 500) if self.error else None,
+                "failures": [{"class": type(f).__name__, "message": first_line(f, 300)} for f in self.failures],
                 "measures": [asdict(m) | {"exceeded": m.exceeded} for m in self.measures()],
                 "controls": self.controls, "factor": self.bounds.factor if self.bounds else None,
                 "finished": self.timeline.finished}
@@ -252,8 +257,7 @@ class ScenarioRunner:
 
     def _failed(self, result: ScenarioResult, exc: BaseException) -> None:
         result.failures.append(exc)
-        self.journal.event("failure", failure=type(exc).__name__, message=str(exc).splitlines()[0][:500] if str(exc)
-                           else "")
+        self.journal.event("failure", failure=type(exc).__name__, message=first_line(exc, 500))
 
 
     def _soft(self, result: ScenarioResult, call, *args, **kwargs):
@@ -361,6 +365,5 @@ def journal_unrun(journal: Journal, result: ScenarioResult) -> None:
     journal.event("run-started", scenario=s.id, alert=s.alert, receiver=s.receiver, fault=s.fault.describe(),
                   control=result.control.name if result.control else None)
     for failure in result.failures:
-        journal.event("failure", failure=type(failure).__name__, message=str(failure).splitlines()[0][:500]
-                      if str(failure) else "")
+        journal.event("failure", failure=type(failure).__name__, message=first_line(failure, 500))
     journal.event("verdict", **result.record())
