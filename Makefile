@@ -2,6 +2,9 @@
 PY         := .venv/bin/python
 ALLURE_DIR ?= reports/allure-results
 ARGS       ?=
+# the chaos suite's two halves (core services / data-platform profiles) on two workers, each with its own stack
+# (chaos_harness/plugin.py stack_group); PARALLEL= runs everything in one process, on one stack
+PARALLEL   ?= -n 2 --dist loadgroup --no-loadscope-reorder
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate bench \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
@@ -18,14 +21,14 @@ tools:          ## only the venv and host tools (promtool, Allure CLI, actionlin
 
 chaos: bootstrap ## MAIN JOB: every runbook scenario and its negative controls against the bundled stack -> reports/allure-results + reports/allure-report
 	@rm -rf $(ALLURE_DIR)
-	$(PY) -m pytest -m chaos --alluredir=$(ALLURE_DIR) $(ARGS); status=$$?; \
+	$(PY) -m pytest -m chaos $(PARALLEL) --alluredir=$(ALLURE_DIR) $(ARGS); status=$$?; \
 	  $(PY) -m chaos_harness coverage --alluredir $(ALLURE_DIR) || true; \
 	  $(PY) -m chaos_harness report --alluredir $(ALLURE_DIR) || true; \
 	  exit $$status
 
 test: bootstrap ## the whole test suite: unit, stack integration, crash recovery and the chaos scenarios
 	@rm -rf $(ALLURE_DIR)
-	$(PY) -m pytest --alluredir=$(ALLURE_DIR) $(ARGS)
+	$(PY) -m pytest $(PARALLEL) --alluredir=$(ALLURE_DIR) $(ARGS)
 
 unit: tools     ## fast tests of the harness itself, promtool rule tests, report and workflow checks (no containers)
 	$(PY) -m pytest -m unit $(ARGS)

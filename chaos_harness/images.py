@@ -10,6 +10,8 @@ built, since its contents are unknown.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import re
 from pathlib import Path
@@ -70,3 +72,16 @@ def missing(images: list[str]) -> list[str]:
         except ImageNotFound:
             gone.append(image)
     return gone
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path):
+    """One image build at a time on this machine (per project build dir): parallel workers starting their stacks
+    at once would otherwise build the same images twice over, on the same cores. Held only while building."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / "images.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -55,6 +55,8 @@ MARKERS = (
     ("stack_profile(*names)", "the test needs these compose profiles in the session stack"),
 )
 KEEP_STACK = pytest.StashKey[bool]()
+CURRENT_ITEM = pytest.StashKey[pytest.Item]()   # the test being set up (whose group sizes a worker's stack)
+STACK_GROUP_CORE, STACK_GROUP_PROFILES = "chaos-stack-core", "chaos-stack-profiles"
 CHECKS = pytest.StashKey[dict]()          # scenario id -> ScenarioCheck, validated at collection
 VALIDATOR = pytest.StashKey[Validator]()
 
@@ -172,6 +174,43 @@ def _proofs_before_controls(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("control") is not None)
 
 
+def _item_profiles(item: pytest.Item) -> set[str]:
+    """Compose profiles one test needs: its stack_profile markers and its scenario's profiles."""
+    needed: set[str] = set()
+    for marker in item.iter_markers("stack_profile"):
+        needed.update(marker.args)
+    scenario = getattr(getattr(item, "callspec", None), "params", {}).get("scenario")
+    needed.update(getattr(scenario, "profiles", ()))
+    return needed
+
+
+def stack_group(item: pytest.Item) -> str | None:
+    """The parallel group of a test that uses the session stack: tests of the core services in one, tests that
+    need optional profiles (the data platform's JVMs) in the other. Under `-n 2 --dist loadgroup` each group
+    runs on one worker with its own stack, so the two halves of the chaos suite run side by side and no stack
+    carries services its worker does not test. None: the test starts no stack."""
+    if not {"chaos_stack", "run_scenario"} & set(getattr(item, "fixturenames", ())):
+        return None
+    return STACK_GROUP_PROFILES if _item_profiles(item) else STACK_GROUP_CORE
+
+
+def _loadgroup(config: pytest.Config) -> bool:
+    """Is this run scheduled by xdist groups (`--dist loadgroup`)? Its workers see `dist` reset to "no"."""
+    return config.getoption("dist", "no") == "loadgroup" or bool(getattr(config.option, "loadgroup", False))
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # before xdist's own collection hook, which reads xdist_group to schedule a group on one worker
+    group = stack_group(item)
+    if group and _loadgroup(item.config):
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.config.stash[CURRENT_ITEM] = item
+
+
 @pytest.hookimpl(trylast=True)   # after -m/-k deselection: validate only what will run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _proofs_before_controls(items)
@@ -235,14 +274,31 @@ def _uncaptured(config: pytest.Config):
 
 def _profiles_needed(session: pytest.Session) -> list[str]:
     """Compose profiles of the collected scenarios: one stack start serves them all, and a run of
-    only the notification scenarios starts no data-platform service."""
-    needed: set[str] = set()
-    for item in session.items:
-        for marker in item.iter_markers("stack_profile"):
-            needed.update(marker.args)
-        scenario = getattr(getattr(item, "callspec", None), "params", {}).get("scenario")
-        needed.update(getattr(scenario, "profiles", ()))
-    return sorted(needed)
+    only the notification scenarios starts no data-platform service. Under --dist loadgroup, only the
+    profiles of the group this worker starts with (a later group's profiles are added when it comes)."""
+    items = session.items
+    current = session.config.stash.get(CURRENT_ITEM, None)
+    if current is not None and _loadgroup(session.config):
+        group = stack_group(current)
+        items = [item for item in items if stack_group(item) == group]
+    return sorted(set().union(*map(_item_profiles, items)))
+
+
+@pytest.fixture(autouse=True)
+def _stack_serves_this_test(request: pytest.FixtureRequest):
+    """A test that uses the session stack finds the compose profiles it needs running: a parallel worker
+    started its stack for its first group and adds a later group's services when one arrives."""
+    if "chaos_stack" in request.fixturenames:
+        _serve_profiles(request.getfixturevalue("chaos_stack"), _item_profiles(request.node))
+    yield
+
+
+def _serve_profiles(stack: Stack, needed: set[str]) -> None:
+    if needed - set(stack.profiles):
+        try:
+            stack.add_profiles(needed)
+        except ConfigError as exc:
+            pytest.fail(str(exc), pytrace=False)
 
 
 def _write_allure_environment(config: pytest.Config, stack: Stack) -> None:
@@ -332,6 +388,7 @@ def run_scenario(request: pytest.FixtureRequest):
             record_result(result, None, None, None)
         else:
             stack: Stack = request.getfixturevalue("chaos_stack")
+            _serve_profiles(stack, set(scenario.profiles))
             runner = ScenarioRunner(stack, request.getfixturevalue("observer"), request.getfixturevalue("nemesis"),
                                     journal)
             result = runner.run(scenario, control=control)

@@ -127,16 +127,24 @@ class Stack:
         self.owner = StackOwner(self.project)
         self.profile: TimingProfile | None = None
         self.profiles = sorted(set(profiles or []))   # compose profiles: optional service groups (data, ...)
-        self._compose = DockerCompose(context=str(layout.compose_file.parent),
-                                      compose_file_name=layout.compose_file.name, build=True, wait=True,
-                                      env_file=str(self.env_file), services=services, quiet_build=True,
-                                      profiles=self.profiles or None)
+        self._services = services
+        self._compose = self._compose_for(self.profiles)
+
+    def _compose_for(self, profiles: list[str]) -> DockerCompose:
+        return DockerCompose(context=str(self.layout.compose_file.parent),
+                             compose_file_name=self.layout.compose_file.name, build=True, wait=True,
+                             env_file=str(self.env_file), services=self._services, quiet_build=True,
+                             profiles=profiles or None)
 
     # -- lifecycle --------------------------------------------------------------------------
     def render(self) -> TimingProfile:
         """Write the compressed monitoring config and the env file of this project."""
         self.profile = render_test_config(MonitoringSources(self.layout.monitoring_dir, self.extra_rule_files),
                                           self.work_dir / "monitoring", self.time_factor)
+        self._write_env()
+        return self.profile
+
+    def _write_env(self) -> None:
         self.env_file.write_text(
             f"COMPOSE_PROJECT_NAME={self.project}\n"
             f"CHAOS_CONFIG_DIR={self.work_dir / 'monitoring'}\n"
@@ -145,7 +153,6 @@ class Stack:
             f"CHAOS_PROFILES={','.join(self.profiles)}\n"
             f"CHAOS_IMAGE_TAG={self.image_tag}\n"
             + "".join(f"{k}={v}\n" for p in self.profiles for k, v in PROFILE_ENV.get(p, {}).items()))
-        return self.profile
 
     @classmethod
     def attach(cls, project: str, *, layout: Layout | None = None, ledger: Ledger | None = None,
@@ -189,24 +196,47 @@ class Stack:
         apply_build_env()
         docker_client()  # fail fast, with advice, when there is no engine
         self.render()
-        # a derived tag names its inputs: when every image exists with it, there is nothing to build
-        missing = images.missing(images.images_needed(self.layout.compose_file, self.profiles, self.image_tag))
-        self._compose.build = bool(os.environ.get("CHAOS_IMAGE_TAG")) or bool(missing)
-        what = (f"building {len(missing)} image(s) (tag {self.image_tag}; a first build takes minutes), then "
-                if missing else "building (caller's CHAOS_IMAGE_TAG), then " if self._compose.build else "")
-        _log.info(f"stack {self.project}: {what}starting {', '.join(self.profiles) or 'the core'} services "
-            f"({self.layout.compose_file.name})")
         self.ledger.stack_up(self.project, str(self.env_file))
+        self._up(f"starting {', '.join(self.profiles) or 'the core'} services")
+        return self
+
+    def add_profiles(self, profiles) -> list[str]:
+        """Start the services of compose profiles this running stack lacks (a parallel worker's stack grows to
+        what its tests need); services already running are left as they are. Returns the profiles added."""
+        missing = sorted(set(profiles) - set(self.profiles))
+        if not missing:
+            return []
+        if self.attached:
+            raise ConfigError(f"--stack {self.project} runs compose profiles {self.profiles or 'none'}; a test also "
+                              f"needs {missing}")
+        self.profiles = sorted(set(self.profiles) | set(missing))
+        self._compose = self._compose_for(self.profiles)   # its command line is computed once
+        self._write_env()
+        self._up(f"adding the {', '.join(missing)} services")
+        return missing
+
+    def _up(self, what: str) -> None:
+        """`docker compose up --wait` for the current profiles, building what is missing, with progress."""
+        # a derived tag names its inputs: when every image exists with it, there is nothing to build
+        def missing() -> list[str]:
+            return images.missing(images.images_needed(self.layout.compose_file, self.profiles, self.image_tag))
+
+        forced = bool(os.environ.get("CHAOS_IMAGE_TAG"))
         started = time.time()
         try:
-            with self._progress(started):
-                self._compose.start()
+            with images.build_lock(self.layout.build_dir) if forced or missing() else contextlib.nullcontext():
+                absent = missing()   # again: a parallel worker may have built them while this one waited
+                self._compose.build = forced or bool(absent)
+                building = (f"building {len(absent)} image(s) (tag {self.image_tag}; a first build takes minutes), "
+                            f"then " if absent else "building (caller's CHAOS_IMAGE_TAG), then " if forced else "")
+                _log.info(f"stack {self.project}: {building}{what} ({self.layout.compose_file.name})")
+                with self._progress(started):
+                    self._compose.start()
         except subprocess.CalledProcessError as exc:
             detail = self._failure_detail(exc)
             self.stop()
             raise StackStartError(f"stack {self.project} did not start: {detail}") from None
         _log.info(f"stack {self.project}: up in {time.time() - started:.1f}s ({len(self.owner.containers())} containers)")
-        return self
 
     @contextlib.contextmanager
     def _progress(self, started: float, every: float = 15.0):

@@ -32,7 +32,9 @@ def ledger(tmp_path):
 
 
 def _start_child(ledger_path):
-    env = {**os.environ, "CHAOS_LEDGER": str(ledger_path), "PYTHONUNBUFFERED": "1"}
+    # its own ledger and results: its run journal must not join the one the parallel proof of the same scenario writes
+    env = {**os.environ, "CHAOS_LEDGER": str(ledger_path), "CHAOS_RESULTS_DIR": str(ledger_path.parent / "results"),
+           "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--scenario",
          "notification_redis_outage", "tests/chaos/test_runbook_scenarios.py"],
