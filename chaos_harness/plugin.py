@@ -55,6 +55,8 @@ MARKERS = (
     ("stack_profile(*names)", "the test needs these compose profiles in the session stack"),
 )
 KEEP_STACK = pytest.StashKey[bool]()
+SESSION_STACK = pytest.StashKey[Stack]()
+STACK_FINISHED = pytest.StashKey[bool]()
 CURRENT_ITEM = pytest.StashKey[pytest.Item]()   # the test being set up (whose group sizes a worker's stack)
 STACK_GROUP_CORE, STACK_GROUP_PROFILES = "chaos-stack-core", "chaos-stack-profiles"
 CHECKS = pytest.StashKey[dict]()          # scenario id -> ScenarioCheck, validated at collection
@@ -253,17 +255,35 @@ def chaos_stack(request: pytest.FixtureRequest, ledger: Ledger):
                 stack.start()
     except ConfigError as exc:
         pytest.exit(f"cannot {'use' if attach else 'start'} the stack: {exc}", returncode=2)
+    request.config.stash[SESSION_STACK] = stack
     try:
         yield stack
     finally:
-        _write_allure_environment(request.config, stack)
-        if stack.attached:
-            _log.info("--stack: stack %s left running as found", stack.project)
-        elif request.config.stash[KEEP_STACK]:
-            _log.info("--keep-stack: stack %s left running. Inspect: %s", stack.project, stack.compose_hint())
-            _log.info("remove it with: make cleanup ARGS='--project %s'", stack.project)
-        else:
-            stack.stop()
+        _finish_stack(request.config)
+
+
+def _finish_stack(config: pytest.Config) -> None:
+    """The session stack's end (once): its environment page, then stopped, or left running as asked."""
+    stack = config.stash.get(SESSION_STACK, None)
+    if stack is None or config.stash.get(STACK_FINISHED, False):
+        return
+    config.stash[STACK_FINISHED] = True
+    _write_allure_environment(config, stack)
+    if stack.attached:
+        _log.info("--stack: stack %s left running as found", stack.project)
+    elif config.stash[KEEP_STACK]:
+        _log.info("--keep-stack: stack %s left running. Inspect: %s", stack.project, stack.compose_hint())
+        _log.info("remove it with: make cleanup ARGS='--project %s'", stack.project)
+    else:
+        stack.stop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Under --dist loadgroup a worker's stack goes as soon as its last stack test is done: the stack groups come
+    first in the queue, so what follows (unit tests, crash recovery) runs without idle JVMs on the same cores."""
+    if nextitem is not None and _loadgroup(item.config) and stack_group(item) and stack_group(nextitem) is None:
+        _finish_stack(item.config)
 
 
 def _uncaptured(config: pytest.Config):
@@ -294,6 +314,10 @@ def _stack_serves_this_test(request: pytest.FixtureRequest):
 
 
 def _serve_profiles(stack: Stack, needed: set[str]) -> None:
+    if stack.stopped:
+        pytest.fail(f"stack {stack.project} was released after this worker's last stack test; a stack test came "
+                    f"after other tests (xdist without --no-loadscope-reorder?); run with the Makefile's PARALLEL "
+                    f"or without -n", pytrace=False)
     if needed - set(stack.profiles):
         try:
             stack.add_profiles(needed)

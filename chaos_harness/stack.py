@@ -267,7 +267,10 @@ class Stack:
             done.set()
             thread.join(timeout=2)
 
+    stopped = False   # True once stop() ran: its containers are gone
+
     def stop(self) -> None:
+        self.stopped = True
         try:
             self._compose.stop(down=True)
         finally:

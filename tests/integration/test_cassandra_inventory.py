@@ -59,11 +59,12 @@ def test_ttl_drill_lowers_the_ttl_reservations_expire_and_revert_restores_it(cha
         assert report["stack"] == chaos_stack.project and report["timeFactor"] == 30
         assert report["previousTtlProductionSeconds"] == 900 and report["ttlAppliedSeconds"] == 2
         assert set(report["ttlNowSecondsByNode"].values()) == {2}
-        assert [f.fault["kind"] for f in ledger.open_faults()] == ["reservation-ttl-lowered"]
+        assert [f.fault["kind"] for f in ledger.open_faults() if f.project == chaos_stack.project] == \
+            ["reservation-ttl-lowered"]   # the ledger is shared with a parallel worker: only this stack's faults
         wait_until(lambda: Check(_expired(url) > before, f"{_expired(url) - before:g} expired"),
                    what="reservations to expire before their orders confirm", timeout=30, interval=0.5)
     finally:
         rc, report = _drill("--base-url", url, "--revert")      # the TTL the drill recorded in the ledger
     assert rc == 0 and report["ok"], report
     assert set(report["ttlNowSecondsByNode"].values()) == {30}
-    assert ledger.open_faults() == []
+    assert [f for f in ledger.open_faults() if f.project == chaos_stack.project] == []

@@ -62,7 +62,8 @@ def test_a_misspelled_alert_fails_fast_as_broken_and_writes_its_result(tmp_path)
     the failure names the closest rule, and its run journal says broken."""
     (tmp_path / "test_typo.py").write_text(TYPO_TEST)
     results = tmp_path / "results"
-    env = {**os.environ, "CHAOS_RESULTS_DIR": str(results), "CHAOS_PROJECT_ROOT": str(ROOT)}
+    ledger = tmp_path / "ledger.jsonl"
+    env = {**os.environ, "CHAOS_RESULTS_DIR": str(results), "CHAOS_PROJECT_ROOT": str(ROOT), "CHAOS_LEDGER": str(ledger)}
     started = time.time()
     done = subprocess.run([sys.executable, "-m", "pytest", str(tmp_path / "test_typo.py"),
                            "-c", str(ROOT / "pytest.ini"), "--rootdir", str(tmp_path), "--alluredir",
@@ -70,7 +71,8 @@ def test_a_misspelled_alert_fails_fast_as_broken_and_writes_its_result(tmp_path)
                           timeout=120)
     elapsed = time.time() - started
     assert done.returncode == 1, done.stdout + done.stderr
-    assert elapsed < 5, f"took {elapsed:.1f}s"
+    assert not ledger.exists(), "no stack was started, no fault injected"
+    assert elapsed < 15, f"took {elapsed:.1f}s"   # a pytest start-up, even on a loaded machine; no stack start
     assert "did you mean NotificationRateLimiterErrors" in done.stdout + done.stderr
     result = verdict_of(journal_path(results, "notification_redis_outage"))
     assert result["verdict"] == "unknown" and result["error_class"] == "UnknownAlert"
