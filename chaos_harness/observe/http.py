@@ -8,6 +8,11 @@ import httpx
 from chaos_harness.errors import InfrastructureError, ServiceUnreachable
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+# An idle kept-alive connection is dropped well before the servers' own keep-alive timeout (uvicorn: 5 s), so the
+# client never sends on a connection the server is closing at that moment ("Server disconnected without sending a
+# response", seen under load). An idempotent request that still meets a closed connection is sent once more.
+KEEPALIVE_EXPIRY = 2.0
+IDEMPOTENT = frozenset({"GET", "HEAD"})
 
 
 class JsonService:
@@ -16,11 +21,17 @@ class JsonService:
     def __init__(self, name: str, base_url: str, timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout,
+                                    limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY))
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = self._client.request(method, path, **kwargs)
+            try:
+                response = self._client.request(method, path, **kwargs)
+            except httpx.RemoteProtocolError:
+                if method.upper() not in IDEMPOTENT:
+                    raise
+                response = self._client.request(method, path, **kwargs)   # on a fresh connection
         except httpx.TransportError as exc:
             raise ServiceUnreachable(
                 f"{self.name} at {self.base_url} is unreachable ({type(exc).__name__}: {exc or 'no answer'}) "
