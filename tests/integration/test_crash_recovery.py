@@ -15,6 +15,7 @@ import pytest
 from chaos_harness.docker_env import docker_client
 from chaos_harness.ledger import Ledger
 from chaos_harness.stack import PROJECT_LABEL
+from chaos_harness.waiting import Check, wait_until
 from fixtures import ROOT
 
 FAULT_HOLDING = "[chaos] Inject fault: done"
@@ -31,12 +32,12 @@ def ledger(tmp_path):
                        cwd=ROOT, capture_output=True, timeout=180)
 
 
-def _start_child(ledger_path):
+def _start_child(ledger_path, *pytest_args):
     # its own ledger and results: its run journal must not join the one the parallel proof of the same scenario writes
     env = {**os.environ, "CHAOS_LEDGER": str(ledger_path), "CHAOS_RESULTS_DIR": str(ledger_path.parent / "results"),
            "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--scenario",
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *pytest_args, "--scenario",
          "notification_redis_outage", "tests/chaos/test_runbook_scenarios.py"],
         cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True)
 
@@ -97,5 +98,19 @@ def test_ctrl_c_while_redis_is_down_rolls_back_and_removes_the_stack(ledger):
     child.wait(timeout=120)
     events = [r["event"] for r in ledger.records()]
     assert "fault-reverted" in events, json.dumps(list(ledger.records()), indent=1)
+    assert ledger.open_faults() == [] and ledger.open_stacks() == []
+    assert _project_objects(project) == []
+
+
+def test_sigterm_to_the_xdist_controller_alone_rolls_back_and_removes_the_workers_stack(ledger):
+    """`make test` runs xdist workers; a `kill` of the controller alone (not its process group) still ends with
+    the worker's fault reverted and its stack removed, not left to `cleanup`."""
+    child = _start_child(ledger.path, "-n", "1", "--dist", "loadgroup", "--no-loadscope-reorder")
+    wait_until(lambda: Check(bool(ledger.open_faults()), "no fault injected yet"),
+               what="the worker to inject its fault", timeout=240, interval=0.5)
+    project = _project(ledger)
+    os.kill(child.pid, signal.SIGTERM)        # the controller only; the worker is its child
+    child.wait(timeout=180)
+    assert [r["by"] for r in ledger.records() if r["event"] == "fault-reverted"] == ["run"]
     assert ledger.open_faults() == [] and ledger.open_stacks() == []
     assert _project_objects(project) == []

@@ -30,7 +30,10 @@ def main() -> int:
     if os.environ.get("CQLSH_USER"):
         auth = PlainTextAuthProvider(os.environ["CQLSH_USER"], os.environ.get("CQLSH_PASSWORD", ""))
     cluster = Cluster([args.host], port=args.port, auth_provider=auth, protocol_version=5,
-                      load_balancing_policy=WhiteListRoundRobinPolicy([args.host]), connect_timeout=10)
+                      load_balancing_policy=WhiteListRoundRobinPolicy([args.host]), connect_timeout=10,
+                      # the driver's control connection reads system tables within 2 s by default: on a loaded
+                      # machine (two stacks on 2 cores) that gave "Unable to connect to any servers"
+                      control_connection_timeout=10)
     try:
         session = cluster.connect()
         rows = session.execute(args.execute.rstrip().rstrip(";"), timeout=args.request_timeout)
