@@ -78,6 +78,7 @@ def runner():
         _sh("userdel", "-r", RUNNER)
 
 
+@pytest.mark.timeout(1500)   # a bootstrap, a gate run and a second bootstrap, beside two stacks under `make test`
 def test_a_runner_user_bootstraps_and_runs_a_scenario_then_needs_no_root(runner):
     first = _as(RUNNER, "./scripts/bootstrap.sh")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
