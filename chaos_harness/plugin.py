@@ -23,7 +23,7 @@ from pathlib import Path
 import allure
 import pytest
 
-from chaos_harness import log
+from chaos_harness import log, parallel
 from chaos_harness.allure_results import SCENARIO_LABEL
 from chaos_harness.catalog import ALERTMANAGER, PROMETHEUS, WEBHOOK_RECEIVER
 from chaos_harness.controls import Control
@@ -58,7 +58,6 @@ KEEP_STACK = pytest.StashKey[bool]()
 SESSION_STACK = pytest.StashKey[Stack]()
 STACK_FINISHED = pytest.StashKey[bool]()
 CURRENT_ITEM = pytest.StashKey[pytest.Item]()   # the test being set up (whose group sizes a worker's stack)
-STACK_GROUP_CORE, STACK_GROUP_PROFILES = "chaos-stack-core", "chaos-stack-profiles"
 CHECKS = pytest.StashKey[dict]()          # scenario id -> ScenarioCheck, validated at collection
 VALIDATOR = pytest.StashKey[Validator]()
 
@@ -192,35 +191,10 @@ def _proofs_before_controls(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("control") is not None)
 
 
-def _item_profiles(item: pytest.Item) -> set[str]:
-    """Compose profiles one test needs: its stack_profile markers and its scenario's profiles."""
-    needed: set[str] = set()
-    for marker in item.iter_markers("stack_profile"):
-        needed.update(marker.args)
-    scenario = getattr(getattr(item, "callspec", None), "params", {}).get("scenario")
-    needed.update(getattr(scenario, "profiles", ()))
-    return needed
-
-
-def stack_group(item: pytest.Item) -> str | None:
-    """The parallel group of a test that uses the session stack: tests of the core services in one, tests that
-    need optional profiles (the data platform's JVMs) in the other. Under `-n 2 --dist loadgroup` each group
-    runs on one worker with its own stack, so the two halves of the chaos suite run side by side and no stack
-    carries services its worker does not test. None: the test starts no stack."""
-    if not {"chaos_stack", "run_scenario"} & set(getattr(item, "fixturenames", ())):
-        return None
-    return STACK_GROUP_PROFILES if _item_profiles(item) else STACK_GROUP_CORE
-
-
-def _loadgroup(config: pytest.Config) -> bool:
-    """Is this run scheduled by xdist groups (`--dist loadgroup`)? Its workers see `dist` reset to "no"."""
-    return config.getoption("dist", "no") == "loadgroup" or bool(getattr(config.option, "loadgroup", False))
-
-
 def pytest_itemcollected(item: pytest.Item) -> None:
     # before xdist's own collection hook, which reads xdist_group to schedule a group on one worker
-    group = stack_group(item)
-    if group and _loadgroup(item.config):
+    group = parallel.stack_group(item)
+    if group and parallel.loadgroup(item.config):
         item.add_marker(pytest.mark.xdist_group(group))
 
 
@@ -298,7 +272,7 @@ def _finish_stack(config: pytest.Config) -> None:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """Under --dist loadgroup a worker's stack goes as soon as its last stack test is done: the stack groups come
     first in the queue, so what follows (unit tests, crash recovery) runs without idle JVMs on the same cores."""
-    if nextitem is not None and _loadgroup(item.config) and stack_group(item) and stack_group(nextitem) is None:
+    if parallel.loadgroup(item.config) and parallel.releases_stack_after(item, nextitem):
         _finish_stack(item.config)
 
 
@@ -309,15 +283,11 @@ def _uncaptured(config: pytest.Config):
 
 
 def _profiles_needed(session: pytest.Session) -> list[str]:
-    """Compose profiles of the collected scenarios: one stack start serves them all, and a run of
-    only the notification scenarios starts no data-platform service. Under --dist loadgroup, only the
-    profiles of the group this worker starts with (a later group's profiles are added when it comes)."""
-    items = session.items
-    current = session.config.stash.get(CURRENT_ITEM, None)
-    if current is not None and _loadgroup(session.config):
-        group = stack_group(current)
-        items = [item for item in items if stack_group(item) == group]
-    return sorted(set().union(*map(_item_profiles, items)))
+    """Compose profiles of the collected tests: one stack start serves them all, and a run of only the
+    notification scenarios starts no data-platform service; under --dist loadgroup, those of this worker's
+    first group (chaos_harness/parallel.py)."""
+    return parallel.profiles_to_start(session.items, session.config.stash.get(CURRENT_ITEM, None),
+                                      grouped=parallel.loadgroup(session.config))
 
 
 @pytest.fixture(autouse=True)
@@ -325,7 +295,7 @@ def _stack_serves_this_test(request: pytest.FixtureRequest):
     """A test that uses the session stack finds the compose profiles it needs running: a parallel worker
     started its stack for its first group and adds a later group's services when one arrives."""
     if "chaos_stack" in request.fixturenames:
-        _serve_profiles(request.getfixturevalue("chaos_stack"), _item_profiles(request.node))
+        _serve_profiles(request.getfixturevalue("chaos_stack"), parallel.profiles_of(request.node))
     yield
 
 

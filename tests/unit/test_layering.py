@@ -13,7 +13,8 @@ pytestmark = pytest.mark.unit
 
 PACKAGE = ROOT / "chaos_harness"
 
-FOUNDATION = {"errors", "log", "layout", "exitcodes", "waiting", "timing", "ledger", "docker_env", "images", "tools", "chart"}
+FOUNDATION = {"errors", "log", "layout", "exitcodes", "waiting", "timing", "ledger", "docker_env", "images", "tools", "chart",
+              "parallel"}
 STACK = {"stack"}
 CATALOG = {"catalog", "readiness", "observe.http"}
 FAULTS = {"faults", "faults.base", "faults.nemesis", *(f"faults.{domain}" for domain in DOMAINS)}

@@ -1,0 +1,53 @@
+"""How the suite splits over pytest-xdist workers (`-n 3 --dist loadgroup --no-loadscope-reorder`, the
+Makefile's PARALLEL; docs/operations.md "Parallel runs").
+
+Every test that uses the session stack belongs to one of two groups: the tests of the core services (no compose
+profile) and the tests that need an optional profile (the data platform's JVMs). xdist runs a group on one
+worker, and each worker starts its own stack sized to the group it starts with, so the two halves of the chaos
+suite run side by side and no stack carries services its worker does not test. Pure functions of the collected
+items: the plugin's hooks apply them.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+GROUP_CORE, GROUP_PROFILES = "chaos-stack-core", "chaos-stack-profiles"
+STACK_FIXTURES = frozenset({"chaos_stack", "run_scenario"})   # a test using either runs on the session stack
+
+
+def loadgroup(config) -> bool:
+    """Is this run scheduled by xdist groups (`--dist loadgroup`)? Its workers see `dist` reset to "no"."""
+    return config.getoption("dist", "no") == "loadgroup" or bool(getattr(config.option, "loadgroup", False))
+
+
+def profiles_of(item) -> set[str]:
+    """Compose profiles one test needs: its stack_profile markers and its scenario's profiles."""
+    needed: set[str] = set()
+    for marker in item.iter_markers("stack_profile"):
+        needed.update(marker.args)
+    scenario = getattr(getattr(item, "callspec", None), "params", {}).get("scenario")
+    needed.update(getattr(scenario, "profiles", ()))
+    return needed
+
+
+def stack_group(item) -> str | None:
+    """The group of a test that uses the session stack; None for a test that starts no stack."""
+    if not STACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return None
+    return GROUP_PROFILES if profiles_of(item) else GROUP_CORE
+
+
+def profiles_to_start(items: Iterable, first=None, grouped: bool = False) -> list[str]:
+    """The compose profiles a session's stack starts with: those of every collected test, or, when the run is
+    grouped, those of the group of the first test that asked for the stack (a later group's are added then)."""
+    items = list(items)
+    if grouped and first is not None:
+        group = stack_group(first)
+        items = [item for item in items if stack_group(item) == group]
+    return sorted(set().union(*map(profiles_of, items)))
+
+
+def releases_stack_after(item, nextitem) -> bool:
+    """Is `item` the last stack test of its worker? With --no-loadscope-reorder the stack groups head the queue,
+    so once the next test uses no stack, none will."""
+    return nextitem is not None and stack_group(item) is not None and stack_group(nextitem) is None

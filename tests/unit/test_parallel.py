@@ -1,0 +1,64 @@
+"""How the suite splits over xdist workers (chaos_harness/parallel.py): two stack groups, the profiles a worker's
+stack starts with, and when a worker may release its stack."""
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+
+from chaos_harness import parallel
+from chaos_harness.parallel import GROUP_CORE, GROUP_PROFILES
+
+pytestmark = pytest.mark.unit
+
+
+@dataclass
+class Item:
+    """What the functions read of a pytest item: its fixtures, stack_profile markers and scenario parameter."""
+    fixturenames: tuple = ()
+    markers: tuple = ()                 # stack_profile args, one tuple per marker
+    scenario_profiles: tuple | None = None
+    callspec: object = field(init=False)
+
+    def __post_init__(self):
+        scenario = None if self.scenario_profiles is None else SimpleNamespace(profiles=self.scenario_profiles)
+        self.callspec = SimpleNamespace(params={"scenario": scenario} if scenario else {})
+
+    def iter_markers(self, name):
+        return [SimpleNamespace(args=args) for args in self.markers] if name == "stack_profile" else []
+
+
+UNIT = Item(fixturenames=("tmp_path",))
+REDIS_PROOF = Item(fixturenames=("run_scenario",), scenario_profiles=())
+CDC_PROOF = Item(fixturenames=("run_scenario",), scenario_profiles=("cdc",))
+CASSANDRA_CHECK = Item(fixturenames=("chaos_stack",), markers=(("cassandra",),))
+MINIO_CONTROL = Item(fixturenames=("run_scenario", "chaos_stack"), scenario_profiles=("minio",))
+DASHBOARD_QUERIES = Item(fixturenames=("chaos_stack",))
+
+
+def test_tests_on_the_stack_split_by_whether_they_need_a_profile():
+    assert parallel.stack_group(UNIT) is None
+    assert [parallel.stack_group(i) for i in (REDIS_PROOF, DASHBOARD_QUERIES)] == [GROUP_CORE] * 2
+    assert [parallel.stack_group(i) for i in (CDC_PROOF, CASSANDRA_CHECK, MINIO_CONTROL)] == [GROUP_PROFILES] * 3
+
+
+def test_a_grouped_worker_starts_with_the_profiles_of_its_first_group_only():
+    items = [UNIT, REDIS_PROOF, CDC_PROOF, CASSANDRA_CHECK, MINIO_CONTROL, DASHBOARD_QUERIES]
+    assert parallel.profiles_to_start(items) == ["cassandra", "cdc", "minio"], "ungrouped: one stack for all"
+    assert parallel.profiles_to_start(items, REDIS_PROOF, grouped=True) == []
+    assert parallel.profiles_to_start(items, CASSANDRA_CHECK, grouped=True) == ["cassandra", "cdc", "minio"]
+    assert parallel.profiles_to_start([UNIT]) == []
+
+
+def test_the_stack_is_released_only_when_the_next_test_needs_none():
+    assert parallel.releases_stack_after(CDC_PROOF, UNIT)
+    assert not parallel.releases_stack_after(CDC_PROOF, REDIS_PROOF), "another group: the stack grows instead"
+    assert not parallel.releases_stack_after(CDC_PROOF, None), "the session's end tears it down anyway"
+    assert not parallel.releases_stack_after(UNIT, UNIT)
+
+
+@pytest.mark.parametrize("dist, worker_flag, grouped", [("loadgroup", None, True), ("no", True, True),
+                                                        ("no", None, False), ("load", False, False)])
+def test_loadgroup_is_seen_on_the_controller_and_on_workers(dist, worker_flag, grouped):
+    option = SimpleNamespace(**({} if worker_flag is None else {"loadgroup": worker_flag}))
+    config = SimpleNamespace(getoption=lambda name, default=None: dist if name == "dist" else default, option=option)
+    assert parallel.loadgroup(config) is grouped
