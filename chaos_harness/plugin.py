@@ -104,23 +104,8 @@ def _time_factor(config: pytest.Config) -> float:
     return value
 
 
-WORKER_EXIT_TIMEOUT = 120   # s an xdist controller waits for interrupted workers (xdist's own: 10 s, then a kill)
-
-
 def _on_sigterm(signum, frame):  # noqa: ARG001
     raise KeyboardInterrupt("SIGTERM")
-
-
-def _wait_for_interrupted_workers(config: pytest.Config) -> None:
-    """An interrupted xdist controller (Ctrl-C, or SIGTERM to it alone) ends its workers through execnet, which
-    interrupts each one: it rolls its fault back and removes its stack. xdist kills a worker still busy after
-    10 s; `docker compose down` of the 25-container data-platform stack can take longer on a loaded machine, and
-    a killed worker leaves its stack to `cleanup`. Measured: SIGTERM to the controller during the Redis outage,
-    fault reverted and the core stack removed in 6 s."""
-    if config.getoption("numprocesses", None) and not os.environ.get("PYTEST_XDIST_WORKER"):
-        with contextlib.suppress(ImportError, AttributeError):
-            from xdist.workermanage import NodeManager
-            NodeManager.EXIT_TIMEOUT = max(NodeManager.EXIT_TIMEOUT, WORKER_EXIT_TIMEOUT)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -141,7 +126,6 @@ def pytest_configure(config: pytest.Config) -> None:
             load(scenario_id)
         except UnknownScenario as exc:
             raise pytest.UsageError(f"--scenario: {exc}") from None
-    _wait_for_interrupted_workers(config)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)  # faults roll back on `kill` too, like on Ctrl-C
 

