@@ -1,4 +1,4 @@
-"""How the suite splits over pytest-xdist workers (`-n 3 --dist loadgroup --no-loadscope-reorder`, the
+"""How the suite splits over pytest-xdist workers (`-n 2 --dist loadgroup --no-loadscope-reorder`, the
 Makefile's PARALLEL; docs/operations.md "Parallel runs").
 
 Every test that uses the session stack belongs to one of two groups: the tests of the core services (no compose
