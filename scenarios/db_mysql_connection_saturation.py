@@ -26,7 +26,9 @@ scenario = Scenario(
     chart_query="mysql_global_status_threads_connected / mysql_global_variables_max_connections",
     severity="critical",
     profiles=("db",),
-    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from two runs on
-    # the 2-core machine (2026-11-30; a CI run and a data-platform run): the remediation took 0.74 and 2.41 s.
-    budget=Budget(remediate=7),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured on the 2-core
+    # machine: 0.74 and 2.41 s (2026-11-30, one stack), then 8.41 s (2026-12-01, `make test` with two stacks side
+    # by side: one `docker exec` of the mariadb client under load ~15; the alert had resolved 4.5 s before it
+    # returned). Budget 7 -> 20.
+    budget=Budget(remediate=20),
 )
