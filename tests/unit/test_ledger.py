@@ -41,3 +41,29 @@ def test_pid_alive():
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert not pid_alive(child.pid)
+
+
+class _Compose:
+    def __init__(self, interrupted: bool):
+        self.interrupted = interrupted
+
+    def stop(self, down: bool = True):
+        if self.interrupted:   # what execnet's SIGINT does to an xdist worker in the middle of `compose down`
+            raise KeyboardInterrupt
+
+
+def test_a_stack_whose_compose_down_was_interrupted_stays_open_for_cleanup(tmp_path):
+    import pytest
+
+    from chaos_harness.stack import Stack
+    for interrupted, still_open in ((False, []), (True, ["chaos-x"])):
+        ledger = Ledger(tmp_path / f"ledger-{interrupted}.jsonl")
+        stack = Stack("chaos-x", ledger=ledger)
+        ledger.stack_up("chaos-x", str(stack.env_file))
+        stack._compose = _Compose(interrupted)
+        if interrupted:
+            with pytest.raises(KeyboardInterrupt):
+                stack.stop()
+        else:
+            stack.stop()
+        assert [s.project for s in ledger.open_stacks()] == still_open
