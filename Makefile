@@ -7,6 +7,10 @@ ARGS       ?=
 # a stack follow (a third worker running them beside the halves made the data-platform half miss bounds under the
 # load). PARALLEL= runs everything in one process, on one stack
 PARALLEL   ?= -n 2 --dist loadgroup --no-loadscope-reorder
+# `make test` (CI) stays in one process until the two-stack mode has a record of clean runs: of three fresh-clone
+# runs it passed one; the other two each missed one check under the load (docs/operations.md "Parallel runs").
+# TEST_PARALLEL="$(PARALLEL)" runs it on two workers (~17 min instead of ~30).
+TEST_PARALLEL ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate bench \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
@@ -30,7 +34,7 @@ chaos: bootstrap ## MAIN JOB: every runbook scenario and its negative controls a
 
 test: bootstrap ## the whole test suite: unit, stack integration, crash recovery and the chaos scenarios
 	@rm -rf $(ALLURE_DIR)
-	$(PY) -m pytest $(PARALLEL) --alluredir=$(ALLURE_DIR) $(ARGS)
+	$(PY) -m pytest $(TEST_PARALLEL) --alluredir=$(ALLURE_DIR) $(ARGS)
 
 unit: tools     ## fast tests of the harness itself, promtool rule tests, report and workflow checks (no containers)
 	$(PY) -m pytest -m unit $(ARGS)
