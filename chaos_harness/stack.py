@@ -267,7 +267,7 @@ class Stack:
             done.set()
             thread.join(timeout=2)
 
-    stopped = False   # True once stop() ran: its containers are gone
+    stopped = False   # True once stop() was called: the stack is released (an interrupted one is left to cleanup)
 
     def stop(self) -> None:
         """`docker compose down`, then the ledger's stack-down. A `down` that did not finish (interrupted: execnet

@@ -28,8 +28,13 @@ def ledger(tmp_path):
     ledger = Ledger(tmp_path / "ledger.jsonl")
     yield ledger
     if ledger.open_faults() or ledger.open_stacks():
-        subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", "--force", "--ledger", str(ledger.path)],
-                       cwd=ROOT, capture_output=True, timeout=180)
+        _cleanup(ledger, "--force")
+
+
+def _cleanup(ledger, *args):
+    """The one command that repairs a crashed run, against the child's ledger."""
+    return subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", *args, "--ledger", str(ledger.path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=180)
 
 
 def _start_child(ledger_path, *pytest_args):
@@ -79,8 +84,7 @@ def test_sigkill_while_redis_is_paused_then_cleanup_reverts_and_removes_everythi
     assert redis.status == "paused", "the crash left Redis paused"
     assert len(ledger.open_faults()) == 1
 
-    result = subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", "--ledger", str(ledger.path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = _cleanup(ledger)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "reverted fault container-paused(redis)" in result.stdout
     assert f"removed stack {project}" in result.stdout
@@ -116,7 +120,6 @@ def test_sigterm_to_the_xdist_controller_alone_rolls_back_the_workers_fault(ledg
     assert [r["by"] for r in ledger.records() if r["event"] == "fault-reverted"] == ["run"]
     assert ledger.open_faults() == []
     if ledger.open_stacks():
-        result = subprocess.run([sys.executable, "-m", "chaos_harness", "cleanup", "--ledger", str(ledger.path)],
-                                cwd=ROOT, capture_output=True, text=True, timeout=180)
+        result = _cleanup(ledger)
         assert result.returncode == 0 and f"removed stack {project}" in result.stdout, result.stdout + result.stderr
     assert ledger.open_stacks() == [] and _project_objects(project) == []
