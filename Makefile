@@ -14,7 +14,7 @@ TEST_PARALLEL ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate bench \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
-	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay
+	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay chaos-trino-backlog
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -100,3 +100,6 @@ chaos-ttl-oversell: bootstrap ## drill: lower the reservations TTL: ARGS="--keys
 
 chaos-fulfillment-delay: bootstrap ## drill: hold labels in MinIO: ARGS="--count 25 --hold-minutes 30 --support-ticket-id T" (or --revert / --dry-run)
 	$(PY) scripts/chaos/simulate_fulfillment_delay.py $(ARGS)
+
+chaos-trino-backlog: bootstrap ## drill: heavy Trino queries above the concurrency limit: ARGS="--queries 8" (or --revert / --dry-run)
+	$(PY) scripts/chaos/simulate_trino_backlog.py $(ARGS)

@@ -2,7 +2,8 @@
 reaches it on (published on 127.0.0.1 with an ephemeral host port), how its readiness is observed from the
 host (chaos_harness/readiness.py), and, per technology, the one way the harness talks to it: an HTTP API
 client (`HttpService.api`), SQL for MariaDB and PostgreSQL (`sql`, the admin over the container's socket),
-CQL for Cassandra (`cql`), an S3 client for MinIO (`client`), `redis-cli` for Redis (`cli`) - the testcontainers
+CQL for Cassandra (`cql`), an S3 client for MinIO (`client`), `redis-cli` for Redis (`cli`), Trino's REST API
+(`client`) - the testcontainers
 shape. Faults, remediations, workloads and fixtures name services through these constants, never through a
 literal name and port: `SUPPORT_SERVICE.url(owner)`, `MARIADB.sql(owner, "SELECT 1")`.
 """
@@ -138,6 +139,43 @@ class Minio(HttpService):
                   secret_key=os.environ.get("MINIO_ROOT_PASSWORD", cls.TEST_PASSWORD), secure=False)
 
 
+class TrinoClient:
+    """Trino's REST API as the runbook uses it: the client protocol (POST /v1/statement, then the `nextUri` each
+    answer gives), the coordinator's query list (GET /v1/query, what the web UI shows) and the kill
+    (PUT /v1/query/{queryId}/killed). Every request names a user (X-Trino-User): Trino refuses anonymous ones."""
+    USER = "chaos-harness"
+    UNFINISHED = frozenset({"QUEUED", "WAITING_FOR_RESOURCES", "DISPATCHING", "PLANNING", "STARTING", "RUNNING",
+                            "FINISHING"})
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("trino", base_url)
+
+    def _headers(self, source: str = "") -> dict:
+        return {"X-Trino-User": self.USER, **({"X-Trino-Source": source} if source else {})}
+
+    def submit(self, sql: str, source: str) -> dict:
+        """Starts `sql` without reading its result: the answer to the first `nextUri` (Trino queues a statement
+        only once the client follows that link), with the query's `id` and `stats.state`."""
+        created = self.api.request("POST", "/v1/statement", content=sql, headers=self._headers(source)).json()
+        return self.api.request("GET", created["nextUri"], headers=self._headers(source)).json()
+
+    def queries(self, source: str = "", unfinished: bool = True) -> list[dict]:
+        """The coordinator's queries (GET /v1/query), only those of `source` when given, only the ones still
+        queued or running when `unfinished`."""
+        found = self.api.request("GET", "/v1/query", headers=self._headers()).json()
+        return [q for q in found if (not source or (q.get("session") or {}).get("source") == source)
+                and (not unfinished or q.get("state") in self.UNFINISHED)]
+
+    def kill(self, query_id: str, message: str) -> None:
+        self.api.request("PUT", f"/v1/query/{query_id}/killed", content=message, headers=self._headers())
+
+
+@dataclass(frozen=True)
+class Trino(HttpService):
+    def client(self, owner) -> TrinoClient:
+        return TrinoClient(self.url(owner))
+
+
 SERVICES: dict[str, Service] = {}
 
 
@@ -172,6 +210,7 @@ CDC_EXPORTER = _add(HttpService("cdc-exporter", 9309, Http("/metrics", "cdc_expo
 CASSANDRA_NODE1 = _add(Cassandra("cassandra-node1", 9042, CqlOptions()))
 CASSANDRA_NODE2 = _add(Cassandra("cassandra-node2", 9042, CqlOptions()))
 MINIO = _add(Minio("minio", 9000, Http("/minio/health/ready")))
+TRINO = _add(Trino("trino", 8080, Http("/v1/info", '"starting":false')))
 
 
 def service(name: str) -> Service:

@@ -212,3 +212,34 @@ def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, r
         report.update(ledgerId=applied_fault.ledger_id, ttlNowSecondsByNode=ttl_on_every_node(owner, keyspace, table))
     report["ok"] = dry_run or set(report["ttlNowSecondsByNode"].values()) == {applied}
     return report
+
+
+# -- Trino ------------------------------------------------------------------------------------------
+def trino_backlog(owner, ledger, client, queries: int, *, revert: bool = False, dry_run: bool = False) -> dict:
+    """Runbook drill `chaos-trino-backlog`: submit `queries` heavy scans whose results nobody reads (one runs, the
+    rest queue behind the resource group's limit), or with `revert` kill them as the runbook's remediation does.
+
+    The backlog is left in place on purpose until `--revert`: it is written to the fault ledger first, so
+    `make cleanup` kills the queries if nobody does; `--revert` closes that ledger entry."""
+    from chaos_harness.faults.trino import DRILL_SOURCE, HEAVY_QUERY, QueryBacklog, backlog, kill_queries
+    running, queued = backlog(client)
+    report = {"drill": "simulate_trino_backlog", "stack": owner.project, "source": DRILL_SOURCE,
+              "drillQueriesRunning": running, "drillQueriesQueued": queued, "dryRun": dry_run}
+    open_entries = [e for e in ledger.open_faults() if e.project == owner.project
+                    and e.fault.get("kind") == QueryBacklog.kind]
+    if revert:
+        report.update(action="kill", rest=f"PUT /v1/query/{{queryId}}/killed for each unfinished query of {DRILL_SOURCE!r}")
+        if not dry_run:
+            report["killed"] = kill_queries(client, DRILL_SOURCE, "simulate_trino_backlog --revert")
+            for entry in open_entries:
+                ledger.fault_reverted(entry.id, by="simulate_trino_backlog --revert")
+    else:
+        report.update(action="submit", queries=queries, sql=HEAVY_QUERY, revertWith="--revert")
+        if not dry_run:   # left in place until --revert; the ledger entry lets `make cleanup` kill the queries
+            applied = Nemesis(owner, ledger).inject(QueryBacklog(queries=queries))
+            report["ledgerId"] = applied.ledger_id
+    if not dry_run:
+        report["drillQueriesRunning"], report["drillQueriesQueued"] = backlog(client)
+    report["ok"] = dry_run or (report["drillQueriesRunning"] + report["drillQueriesQueued"] == 0 if revert
+                               else report["drillQueriesQueued"] >= 1)
+    return report

@@ -4,6 +4,7 @@
 #   stack/images/<image>/pom-<name>.xml   -> stack/images/<image>/artifacts/<name>/
 #   stack/images/<image>/requirements.txt -> stack/images/<image>/artifacts/wheels/    (pip download)
 #   stack/images/<image>/go-install.txt   -> stack/images/<image>/artifacts/bin/       (go install, CGO off)
+#   stack/images/<image>/host-jdk.txt     -> stack/images/<image>/artifacts/jdk/       (a JDK of the host machine)
 # Downloads are cached in $CHAOS_CACHE_DIR (default ~/.cache/chaos-harness), keyed by the sha256 of
 # the list (Go programs by module version: $CACHE/bin/<name>-<version>/), and hard-linked into the git-ignored artifacts/ folders; a second run fetches nothing.
 # Run by scripts/bootstrap.sh; safe to run by hand. Nothing fetched is committed.
@@ -95,6 +96,21 @@ fetch_go() {  # <go-install.txt>: one module@version per line; builds (minutes) 
   rm -rf "$bindir"
 }
 
+fetch_jdk() {  # <host-jdk.txt>: "<path of a JDK on the host> <minimum feature version>" (the machine's second JDK)
+  local list=$1 image path minimum version key
+  image=$(basename "$(dirname "$list")")
+  read -r path minimum < <(grep -v '^#' "$list" | grep -m1 .)
+  [[ -x "$path/bin/java" ]] || die "$image needs the JDK $path (Java >= $minimum) on the host: install it or edit $list"
+  version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$path/release")
+  (( ${version:-0} >= minimum )) || die "$image: $path is Java ${version:-?}, it needs Java >= $minimum"
+  key=$(cat "$list" "$path/release" | sha256sum | cut -c1-16)
+  if link_into "$path" "$(dirname "$list")/artifacts/jdk" "$key"; then
+    # what a server never runs: the sources, man pages and the jlink modules (~60 MB less to send to the build)
+    rm -rf "$(dirname "$list")/artifacts/jdk/"{lib/src.zip,man,jmods,include,demo}
+    say "$image/jdk: Java $version linked from $path"
+  else say "$image/jdk: up to date"; fi
+}
+
 mkdir -p "$CACHE/artifacts"
 shopt -s nullglob
 for pom in stack/images/*/pom.xml; do fetch_maven "$pom" libs; done
@@ -103,4 +119,5 @@ for pom in stack/images/*/pom-*.xml; do
 done
 for req in stack/images/*/requirements.txt; do fetch_wheels "$req"; done
 for list in stack/images/*/go-install.txt; do fetch_go "$list"; done
+for list in stack/images/*/host-jdk.txt; do fetch_jdk "$list"; done
 say "ready"

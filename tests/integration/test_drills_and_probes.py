@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from chaos_harness.catalog import (CONNECT, FULFILLMENT_SERVICE, MINIO, NOTIFICATION_PROVIDER, NOTIFICATION_SERVICE,
-                             SUPPORT_SERVICE)
+                             SUPPORT_SERVICE, TRINO)
 from fixtures import ROOT
 
 
@@ -138,6 +138,31 @@ def test_schema_drift_drill_adds_and_reverts_a_column(chaos_stack):
     finally:
         rc, reverted = _script(*args, "--revert")
     assert rc == 0 and reverted["drift"]["unexpectedColumns"] == [], reverted
+
+
+@pytest.mark.stack_profile("trino")
+def test_trino_backlog_drill_queues_heavy_queries_and_revert_kills_them(chaos_stack, tmp_path):
+    """make chaos-trino-backlog: --dry-run submits nothing, the drill leaves queries queued behind the resource
+    group's limit (and a ledger entry), --revert kills them all and closes the entry."""
+    import os
+    env = {**os.environ, "CHAOS_LEDGER": str(tmp_path / "ledger.jsonl")}
+    args = [sys.executable, "scripts/chaos/simulate_trino_backlog.py", "--trino-url", TRINO.url(chaos_stack)]
+
+    def drill(*extra):
+        result = subprocess.run([*args, *extra], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+        return result.returncode, json.loads(result.stdout)
+
+    rc, plan = drill("--dry-run", "--queries", "3")
+    assert rc == 0 and plan["dryRun"] and plan["drillQueriesRunning"] + plan["drillQueriesQueued"] == 0, plan
+    rc, report = drill("--queries", "3")
+    try:
+        assert rc == 0 and report["ok"], report
+        assert (report["drillQueriesRunning"], report["drillQueriesQueued"]) == (1, 2), report
+    finally:
+        rc, reverted = drill("--revert")
+    assert rc == 0 and reverted["ok"] and reverted["killed"] == 3, reverted
+    assert [json.loads(line)["event"] for line in (tmp_path / "ledger.jsonl").read_text().splitlines()] == \
+        ["fault-injecting", "fault-reverted"]
 
 
 def _assert_lag_follows_the_held_labels_age(chaos_stack, held):

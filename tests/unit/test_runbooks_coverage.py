@@ -20,6 +20,7 @@ SEED_ALERTS = ["KafkaConsumerLagHigh", "CdcReplicationLagHigh", "SchemaDriftDete
                "NotificationRateLimitedBurst", "NotificationOptOutSpike", "NotificationRateLimiterErrors",
                "SupportTimelineLatencyHigh", "SupportTimelineCollectionFailures", "SupportTimelineCacheErrors",
                "SupportAttachmentBacklogHigh", "SupportAttachmentGrowthRapid"]
+NAMED_SINCE = ["TrinoQueryBacklog"]   # sections whose seed names no alert; the project named one (issue 12)
 URL = "docs/runbooks/incident-runbook.md#"
 
 
@@ -32,7 +33,7 @@ def test_the_project_runbook_has_every_seed_section_and_alert():
     sections = parse_runbook(ROOT / "docs/runbooks/incident-runbook.md")
     assert [s.anchor for s in sections] == SEED_SECTIONS
     named = [a for s in sections for a in s.alerts]
-    assert sorted(named) == sorted(SEED_ALERTS)
+    assert sorted(named) == sorted(SEED_ALERTS + NAMED_SINCE)
     assert all(s.has_alerts_line and s.title for s in sections)
 
 
