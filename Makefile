@@ -14,7 +14,7 @@ TEST_PARALLEL ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate bench \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
-	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay chaos-trino-backlog
+	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay chaos-trino-backlog chaos-flink-schema-change
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -103,3 +103,6 @@ chaos-fulfillment-delay: bootstrap ## drill: hold labels in MinIO: ARGS="--count
 
 chaos-trino-backlog: bootstrap ## drill: heavy Trino queries above the concurrency limit: ARGS="--queries 8" (or --revert / --dry-run)
 	$(PY) scripts/chaos/simulate_trino_backlog.py $(ARGS)
+
+chaos-flink-schema-change: bootstrap ## drill: oltp.orders.amount to text + an order: the Flink job keeps restarting (ARGS="--revert" / "--dry-run")
+	$(PY) scripts/chaos/simulate_flink_schema_change.py $(ARGS)

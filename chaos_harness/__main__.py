@@ -295,7 +295,7 @@ def build_parser(layout: Layout | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("stack-up", help="start a test stack and leave it running (remove with cleanup --project)")
     p.add_argument("--time-factor", type=float, default=DEFAULT_FACTOR, help="divide durations by (default %(default)g)")
     p.add_argument("--profile", action="append", default=[],
-                   help="also start a compose profile's services (repeatable: db, kafka, cdc, cassandra, minio, trino)")
+                   help="also start a compose profile's services (repeatable: db, kafka, cdc, cassandra, minio, trino, flink)")
     p.set_defaults(func=_cmd_stack)
     return parser
 

@@ -2,8 +2,8 @@
 reaches it on (published on 127.0.0.1 with an ephemeral host port), how its readiness is observed from the
 host (chaos_harness/readiness.py), and, per technology, the one way the harness talks to it: an HTTP API
 client (`HttpService.api`), SQL for MariaDB and PostgreSQL (`sql`, the admin over the container's socket),
-CQL for Cassandra (`cql`), an S3 client for MinIO (`client`), `redis-cli` for Redis (`cli`), Trino's REST API
-(`client`) - the testcontainers
+CQL for Cassandra (`cql`), an S3 client for MinIO (`client`), `redis-cli` for Redis (`cli`), the REST APIs of
+Trino and Flink (`client`) - the testcontainers
 shape. Faults, remediations, workloads and fixtures name services through these constants, never through a
 literal name and port: `SUPPORT_SERVICE.url(owner)`, `MARIADB.sql(owner, "SELECT 1")`.
 """
@@ -176,6 +176,45 @@ class Trino(HttpService):
         return TrinoClient(self.url(owner))
 
 
+class FlinkClient:
+    """Flink's REST API as the runbook uses it: the jobs (GET /jobs/overview, /jobs/:jobid), why they failed
+    (/jobs/:jobid/exceptions), their checkpoints (/jobs/:jobid/checkpoints) and cancel (PATCH /jobs/:jobid)."""
+    TERMINAL = frozenset({"FINISHED", "CANCELED", "FAILED"})
+
+    def __init__(self, base_url: str) -> None:
+        self.api = JsonService("flink-jobmanager", base_url)
+
+    def jobs(self, name: str = "", unfinished: bool = True) -> list[dict]:
+        """The cluster's jobs (newest first), only those called `name` when given, only running/restarting ones
+        when `unfinished`."""
+        found = self.api.get("/jobs/overview")["jobs"]
+        return sorted((j for j in found if (not name or j["name"] == name)
+                       and (not unfinished or j["state"] not in self.TERMINAL)),
+                      key=lambda j: j["start-time"], reverse=True)
+
+    def job(self, job_id: str) -> dict:
+        return self.api.get(f"/jobs/{job_id}")
+
+    def failures(self, job_id: str) -> list[str]:
+        """The stack traces of the job's failures, newest first (its exception history)."""
+        history = self.api.get(f"/jobs/{job_id}/exceptions").get("exceptionHistory") or {}
+        return [entry.get("stacktrace", "") for entry in history.get("entries", [])]
+
+    def last_checkpoint(self, job_id: str) -> str | None:
+        """The external path of the job's latest completed checkpoint (None before the first)."""
+        latest = (self.api.get(f"/jobs/{job_id}/checkpoints").get("latest") or {}).get("completed") or {}
+        return latest.get("external_path")
+
+    def cancel(self, job_id: str) -> None:
+        self.api.request("PATCH", f"/jobs/{job_id}", params={"mode": "cancel"})
+
+
+@dataclass(frozen=True)
+class Flink(HttpService):
+    def client(self, owner) -> FlinkClient:
+        return FlinkClient(self.url(owner))
+
+
 SERVICES: dict[str, Service] = {}
 
 
@@ -211,6 +250,9 @@ CASSANDRA_NODE1 = _add(Cassandra("cassandra-node1", 9042, CqlOptions()))
 CASSANDRA_NODE2 = _add(Cassandra("cassandra-node2", 9042, CqlOptions()))
 MINIO = _add(Minio("minio", 9000, Http("/minio/health/ready")))
 TRINO = _add(Trino("trino", 8080, Http("/v1/info", '"starting":false')))
+# ready once the orders job it deploys at start runs (its task manager has registered and taken the job)
+FLINK_JOBMANAGER = _add(Flink("flink-jobmanager", 8081, Http("/jobs/overview", '"state":"RUNNING"')))
+FLINK_TASKMANAGER = _add(HttpService("flink-taskmanager", 9250, Http("/metrics")))
 
 
 def service(name: str) -> Service:

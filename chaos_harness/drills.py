@@ -243,3 +243,44 @@ def trino_backlog(owner, ledger, client, queries: int, *, revert: bool = False, 
     report["ok"] = dry_run or (report["drillQueriesRunning"] + report["drillQueriesQueued"] == 0 if revert
                                else report["drillQueriesQueued"] >= 1)
     return report
+
+
+# -- Flink ------------------------------------------------------------------------------------------
+def flink_schema_change(owner, ledger, *, revert: bool = False, dry_run: bool = False) -> dict:
+    """Runbook drill `chaos-flink-schema-change`: change `amount` of oltp.orders to text and write an order, so the
+    Flink orders job cannot map the change event and keeps restarting; with `revert` restore the column and
+    redeploy the job as it was (strict mapping, past the drill's event).
+
+    The change is left in place on purpose until `--revert`: it is written to the fault ledger first, so
+    `make cleanup` reverts it if nobody does; `--revert` closes that ledger entry."""
+    from chaos_harness.faults.flink import (DRILL_TYPE, ORIGINAL_TYPE, ColumnTypeChanged, column_type, flink_client,
+                                            orders_job)
+    fault = ColumnTypeChanged()
+    client = flink_client(owner)
+
+    def job_state() -> dict:
+        job = orders_job(client)
+        return {"jobId": job["jid"], "state": job["state"], "failuresOnSchemaError": sum(
+            "schema error" in trace for trace in client.failures(job["jid"]))} if job else {"jobId": None}
+    report = {"drill": "simulate_flink_schema_change", "stack": owner.project, "table": fault.table,
+              "column": fault.column, "columnType": column_type(owner, fault.database, fault.table, fault.column),
+              "job": job_state(), "dryRun": dry_run}
+    open_entries = [e for e in ledger.open_faults() if e.project == owner.project
+                    and e.fault.get("kind") == ColumnTypeChanged.kind]
+    if revert:
+        report.update(action="revert", sql=f"ALTER TABLE {fault.table} MODIFY COLUMN {fault.column} {ORIGINAL_TYPE}",
+                      then="cancel the orders jobs, deploy-orders-job strict latest")
+        if not dry_run:
+            fault.revert(owner)
+            for entry in open_entries:
+                ledger.fault_reverted(entry.id, by="simulate_flink_schema_change --revert")
+    else:
+        report.update(action="change-type", sql=f"ALTER TABLE {fault.table} MODIFY COLUMN {fault.column} {DRILL_TYPE}",
+                      then="INSERT one order; the job fails on its amount and restarts", revertWith="--revert")
+        if not dry_run:   # left in place until --revert; the ledger entry lets `make cleanup` revert it
+            report["ledgerId"] = Nemesis(owner, ledger).inject(fault).ledger_id
+    if not dry_run:
+        report.update(columnType=column_type(owner, fault.database, fault.table, fault.column), job=job_state())
+    healthy = report["job"].get("state") == "RUNNING" and report["columnType"] == ORIGINAL_TYPE
+    report["ok"] = dry_run or (healthy if revert else report["job"].get("failuresOnSchemaError", 0) > 0)
+    return report

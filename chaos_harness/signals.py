@@ -238,3 +238,21 @@ def backlog_drains(backlog: Callable[[TimingProfile], float], drain_per_second: 
         seconds = round(max(0.0, b - t) / drain_per_second, 3)
         return Delay(seconds, f"{what}: ({_g(b)} - {_g(t)}) / {_g(drain_per_second)} per s = {_g(seconds)}s")
     return delay
+
+
+def restarts_pass(restart_delay: float, attempt_seconds: float, what: str) -> SignalDelay:
+    """`increase(restarts[W]) > T` for a job that fails on every attempt: the window must hold N = floor(T) + 1
+    restarts. The first has happened when the fault holds (its failure is what `in_effect` observes); each
+    further one takes the restart strategy's delay plus an attempt (deploy, restore, fail again), both real
+    time. A job that cannot restart N times within the window never fires: a config error."""
+    def delay(rule: AlertingRule, profile: TimingProfile) -> Delay:  # noqa: ARG001
+        w, t = window(rule), threshold(rule)
+        needed = math.floor(t) + 1
+        cycle = restart_delay + attempt_seconds
+        if needed * cycle > w:
+            raise ConfigError(f"{rule.name}: {needed} restarts of {cycle:g}s each never fit the {w:g}s window")
+        seconds = round((needed - 1) * cycle, 3)
+        return Delay(seconds, f"increase over {_g(w)}s > {_g(t)} needs {needed} {what}; the first when the fault "
+                              f"holds, {needed - 1} more * (restart delay {_g(restart_delay)}s + attempt "
+                              f"{_g(attempt_seconds)}s) = {_g(seconds)}s (real time)")
+    return delay

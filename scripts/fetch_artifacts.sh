@@ -5,6 +5,7 @@
 #   stack/images/<image>/requirements.txt -> stack/images/<image>/artifacts/wheels/    (pip download)
 #   stack/images/<image>/go-install.txt   -> stack/images/<image>/artifacts/bin/       (go install, CGO off)
 #   stack/images/<image>/host-jdk.txt     -> stack/images/<image>/artifacts/jdk/       (a JDK of the host machine)
+#   stack/images/<image>/job/pom.xml      -> stack/images/<image>/artifacts/job/       (mvn package of our own code)
 # Downloads are cached in $CHAOS_CACHE_DIR (default ~/.cache/chaos-harness), keyed by the sha256 of
 # the list (Go programs by module version: $CACHE/bin/<name>-<version>/), and hard-linked into the git-ignored artifacts/ folders; a second run fetches nothing.
 # Run by scripts/bootstrap.sh; safe to run by hand. Nothing fetched is committed.
@@ -111,6 +112,25 @@ fetch_jdk() {  # <host-jdk.txt>: "<path of a JDK on the host> <minimum feature v
   else say "$image/jdk: up to date"; fi
 }
 
+build_job() {  # <job/pom.xml>: our own Java code (a Flink job), packaged on the host in a scratch copy of its folder
+  local pom=$1 dir image key cached
+  dir=$(dirname "$pom"); image=$(basename "$(dirname "$dir")")
+  key=$(cd "$dir" && find . -type f -not -path './target/*' | sort | xargs sha256sum | sha256sum | cut -c1-16)
+  cached="$CACHE/artifacts/$image/job-$key"
+  if [[ ! -d "$cached" ]]; then
+    need_maven
+    say "$image/job: mvn package ($pom)"
+    rm -rf "$cached.tmp" "$cached.src"; mkdir -p "$cached.tmp"; cp -r "$dir" "$cached.src"
+    mvn -q -B -Dmaven.repo.local="$CACHE/m2" -f "$cached.src/pom.xml" package -DskipTests \
+        >"$CACHE/mvn-$image-job.log" 2>&1 \
+      || { tail -n 30 "$CACHE/mvn-$image-job.log" >&2; die "mvn package failed for $pom (log: $CACHE/mvn-$image-job.log)"; }
+    cp "$cached.src"/target/*.jar "$cached.tmp/"; rm -rf "$cached.src"
+    mv "$cached.tmp" "$cached"
+  fi
+  if link_into "$cached" "$(dirname "$dir")/artifacts/job" "$key"; then say "$image/job: built and linked"
+  else say "$image/job: up to date"; fi
+}
+
 mkdir -p "$CACHE/artifacts"
 shopt -s nullglob
 for pom in stack/images/*/pom.xml; do fetch_maven "$pom" libs; done
@@ -120,4 +140,5 @@ done
 for req in stack/images/*/requirements.txt; do fetch_wheels "$req"; done
 for list in stack/images/*/go-install.txt; do fetch_go "$list"; done
 for list in stack/images/*/host-jdk.txt; do fetch_jdk "$list"; done
+for pom in stack/images/*/job/pom.xml; do build_job "$pom"; done
 say "ready"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from chaos_harness.catalog import (CONNECT, FULFILLMENT_SERVICE, MINIO, NOTIFICATION_PROVIDER, NOTIFICATION_SERVICE,
-                             SUPPORT_SERVICE, TRINO)
+                             SUPPORT_SERVICE, FLINK_JOBMANAGER, TRINO)
 from fixtures import ROOT
 
 
@@ -161,6 +161,34 @@ def test_trino_backlog_drill_queues_heavy_queries_and_revert_kills_them(chaos_st
     finally:
         rc, reverted = drill("--revert")
     assert rc == 0 and reverted["ok"] and reverted["killed"] == 3, reverted
+    assert [json.loads(line)["event"] for line in (tmp_path / "ledger.jsonl").read_text().splitlines()] == \
+        ["fault-injecting", "fault-reverted"]
+
+
+@pytest.mark.stack_profile("cdc", "flink")
+def test_flink_schema_change_drill_makes_the_job_fail_and_revert_restores_it(chaos_stack, tmp_path):
+    """make chaos-flink-schema-change: --dry-run changes nothing, the drill's change event fails the orders job on
+    the schema error (and is in the ledger), --revert restores the column and a running strict job."""
+    import os
+    env = {**os.environ, "CHAOS_LEDGER": str(tmp_path / "ledger.jsonl")}
+    args = [sys.executable, "scripts/chaos/simulate_flink_schema_change.py", "--flink-url",
+            FLINK_JOBMANAGER.url(chaos_stack)]
+
+    def drill(*extra):
+        result = subprocess.run([*args, *extra], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+        return result.returncode, json.loads(result.stdout)
+
+    rc, plan = drill("--dry-run")
+    assert rc == 0 and plan["dryRun"] and plan["columnType"] == "DECIMAL(10,2)", plan
+    assert plan["job"]["state"] == "RUNNING", plan
+    rc, report = drill()
+    try:
+        assert rc == 0 and report["ok"] and report["columnType"] == "VARCHAR(32)", report
+        assert report["job"]["failuresOnSchemaError"] >= 1, report
+    finally:
+        rc, reverted = drill("--revert")
+    assert rc == 0 and reverted["ok"], reverted
+    assert reverted["job"]["jobId"] != report["job"]["jobId"] and reverted["job"]["failuresOnSchemaError"] == 0
     assert [json.loads(line)["event"] for line in (tmp_path / "ledger.jsonl").read_text().splitlines()] == \
         ["fault-injecting", "fault-reverted"]
 

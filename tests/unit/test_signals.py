@@ -144,6 +144,15 @@ def test_exporter_round_waits_for_a_round_that_started_after_the_change():
     assert signals.exporter_round(0.5, 0.8, "cdc-exporter")(rule("x > 0"), profile(30)).seconds == 1.6
 
 
+def test_restarts_pass_counts_the_restarts_after_the_first_and_refuses_a_window_they_cannot_fill():
+    r = rule("(increase(flink_jobmanager_job_numRestarts[20s]) and on (job_id) flink_jobmanager_job_numRestarts) > 3")
+    delay = signals.restarts_pass(1.0, 1.5, "restarts")(r, profile(30))
+    assert delay.seconds == 7.5          # 4 restarts needed, 3 after the first, 2.5 s each
+    assert "needs 4 restarts" in delay.arithmetic
+    with pytest.raises(ConfigError, match="never fit the 20s window"):
+        signals.restarts_pass(1.0, 5.0, "restarts")(r, profile(30))
+
+
 def test_total_adds_delays_and_keeps_each_arithmetic():
     combined = signals.total(signals.domain_time(1.0, "a"), signals.ratio_fills_window("b"))
     delay = combined(rule("sum(rate(e[10s])) / sum(rate(c[10s])) > 0.05"), profile(30))
@@ -185,6 +194,7 @@ EXPECTED = {   # scenario: (signal delay at factor 30, at factor 10), seconds, a
     "cassandra_node_down": (12.5, 12.5),
     "kafka_consumer_backlog": (1.0, 1.0),
     "cdc_schema_drift": (2.6, 2.6),
+    "flink_job_restarting": (7.5, 7.5),
 }
 
 
