@@ -10,6 +10,7 @@ literal name and port: `SUPPORT_SERVICE.url(owner)`, `MARIADB.sql(owner, "SELECT
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -158,6 +159,17 @@ class TrinoClient:
         only once the client follows that link), with the query's `id` and `stats.state`."""
         created = self.api.request("POST", "/v1/statement", content=sql, headers=self._headers(source)).json()
         return self.api.request("GET", created["nextUri"], headers=self._headers(source)).json()
+
+    def run(self, sql: str, timeout: float = 10.0) -> dict:
+        """Runs `sql` to its end, following every `nextUri`; the last answer (`stats.state`, and `error` when it
+        failed). A statement still running after `timeout` seconds is an InfrastructureError."""
+        deadline = time.monotonic() + timeout
+        answer = self.api.request("POST", "/v1/statement", content=sql, headers=self._headers()).json()
+        while "nextUri" in answer:
+            if time.monotonic() > deadline:
+                raise InfrastructureError(f"trino: `{sql[:60]}` still {answer['stats']['state']} after {timeout:g}s")
+            answer = self.api.request("GET", answer["nextUri"], headers=self._headers()).json()
+        return answer
 
     def queries(self, source: str = "", unfinished: bool = True) -> list[dict]:
         """The coordinator's queries (GET /v1/query), only those of `source` when given, only the ones still

@@ -13,6 +13,10 @@ from typing import Iterable
 
 GROUP_CORE, GROUP_PROFILES = "chaos-stack-core", "chaos-stack-profiles"
 STACK_FIXTURES = frozenset({"chaos_stack", "run_scenario"})   # a test using either runs on the session stack
+# Profiles few tests need, whose JVMs cost CPU all the time they run (Flink checkpointing and polling, Trino): in
+# one process, the session stack starts without them, their tests run last, and the profile is added when the
+# first of them comes, so the rest of the session runs without them on the cores.
+ON_DEMAND = frozenset({"flink", "trino"})
 
 
 def loadgroup(config) -> bool:
@@ -37,14 +41,29 @@ def stack_group(item) -> str | None:
     return GROUP_PROFILES if profiles_of(item) else GROUP_CORE
 
 
-def profiles_to_start(items: Iterable, first=None, grouped: bool = False) -> list[str]:
+def needs_on_demand(item) -> bool:
+    """Does this test use the session stack with an ON_DEMAND profile?"""
+    return stack_group(item) is not None and bool(profiles_of(item) & ON_DEMAND)
+
+
+def profiles_to_start(items: Iterable, first=None, grouped: bool = False, on_demand: bool = False) -> list[str]:
     """The compose profiles a session's stack starts with: those of every collected test, or, when the run is
-    grouped, those of the group of the first test that asked for the stack (a later group's are added then)."""
+    grouped, those of the group of the first test that asked for the stack (a later group's are added then).
+    With `on_demand` (one process, `in_one_process_order`), the ON_DEMAND profiles are left for their tests to
+    add, unless every stack test needs one."""
     items = list(items)
     if grouped and first is not None:
         group = stack_group(first)
         items = [item for item in items if stack_group(item) == group]
-    return sorted(set().union(*map(profiles_of, items)))
+    needed = set().union(*map(profiles_of, items))
+    if on_demand and any(stack_group(item) and not needs_on_demand(item) for item in items):
+        needed -= ON_DEMAND
+    return sorted(needed)
+
+
+def in_one_process_order(items: list) -> list:
+    """The tests that need an ON_DEMAND profile moved to the end, keeping every other order."""
+    return sorted(items, key=needs_on_demand)
 
 
 def releases_stack_after(item, nextitem) -> bool:

@@ -190,6 +190,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(trylast=True)   # after -m/-k deselection: validate only what will run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _proofs_before_controls(items)
+    if not parallel.loadgroup(config):
+        items[:] = parallel.in_one_process_order(items)
     wanted = set(config.getoption("scenario"))
     if not wanted:
         _validate_collected(config, items)
@@ -220,7 +222,7 @@ def chaos_stack(request: pytest.FixtureRequest, ledger: Ledger):
     try:
         if attach:
             explicit = request.config.getoption("time_factor") is not None or os.environ.get("CHAOS_TIME_FACTOR")
-            stack = Stack.attach(attach, ledger=ledger, profiles=_profiles_needed(request.session),
+            stack = Stack.attach(attach, ledger=ledger, profiles=_profiles_needed(request.session, on_demand=False),
                                  time_factor=_time_factor(request.config) if explicit else None)
         else:
             stack = Stack(new_project_name(worker), time_factor=_time_factor(request.config), ledger=ledger,
@@ -266,12 +268,14 @@ def _uncaptured(config: pytest.Config):
     return capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
 
 
-def _profiles_needed(session: pytest.Session) -> list[str]:
+def _profiles_needed(session: pytest.Session, on_demand: bool = True) -> list[str]:
     """Compose profiles of the collected tests: one stack start serves them all, and a run of only the
     notification scenarios starts no data-platform service; under --dist loadgroup, those of this worker's
-    first group (chaos_harness/parallel.py)."""
-    return parallel.profiles_to_start(session.items, session.config.stash.get(CURRENT_ITEM, None),
-                                      grouped=parallel.loadgroup(session.config))
+    first group; in one process, without the on-demand profiles, which their tests (run last) add
+    (chaos_harness/parallel.py). A stack attached with --stack must already run everything."""
+    grouped = parallel.loadgroup(session.config)
+    return parallel.profiles_to_start(session.items, session.config.stash.get(CURRENT_ITEM, None), grouped=grouped,
+                                      on_demand=on_demand and not grouped)
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from docker.errors import NotFound
 
 from chaos_harness import catalog
 from chaos_harness.catalog import TrinoClient
-from chaos_harness.errors import ForeignTarget, ServiceUnreachable
+from chaos_harness.errors import ForeignTarget, InfrastructureError, ServiceUnreachable
 from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check, wait_until
@@ -27,10 +27,25 @@ from chaos_harness.waiting import Check, wait_until
 HEAVY_QUERY = "SELECT * FROM tpch.sf1.lineitem"
 DRILL_SOURCE = "chaos-backlog-drill"
 KILL_TIMEOUT = 15.0
+ACCEPT_TIMEOUT = 30.0
 
 
 def trino_client(owner: StackOwner, service: str = "trino") -> TrinoClient:
     return catalog.of_kind(service, catalog.Trino).client(owner)
+
+
+def wait_accepting_queries(client: TrinoClient) -> None:
+    """Until the coordinator runs a query (`SELECT 1` finishes): for a few seconds after it reports itself started,
+    its node manager has not seen the node's own announcement yet and every query fails ("nodes is empty")."""
+    def runs() -> Check:
+        try:
+            answer = client.run("SELECT 1")
+        except InfrastructureError as exc:     # also ServiceUnreachable: the server itself is still starting
+            return Check(False, str(exc)[:200])
+        error = (answer.get("error") or {}).get("message")
+        return Check(error is None and answer["stats"]["state"] == "FINISHED",
+                     f"SELECT 1 {answer['stats']['state']}" + (f": {error}" if error else ""))
+    wait_until(runs, what="the Trino coordinator to run a query", timeout=ACCEPT_TIMEOUT, interval=0.5)
 
 
 def submit_heavy_queries(client: TrinoClient, count: int, source: str = DRILL_SOURCE) -> list[str]:
@@ -79,13 +94,16 @@ class QueryBacklog(Fault):
     """`queries` heavy scans submitted at once to a coordinator that runs one at a time: one runs (stalled on its
     unread result), the rest wait in the queue. Revert kills them (above)."""
     kind: ClassVar[str] = "trino-query-backlog"
-    # submitting is one POST and one GET per query; the coordinator lists them queued at once
-    effect_within: ClassVar[float] = 10.0
+    # submitting is one POST and one GET per query and the coordinator lists them queued at once; a coordinator
+    # added to the stack just before may first need ~5 s until it runs queries (wait_accepting_queries)
+    effect_within: ClassVar[float] = 20.0
     service: str = "trino"
     queries: int = 8
 
     def inject(self, owner: StackOwner) -> None:
-        submit_heavy_queries(trino_client(owner, self.service), self.queries)
+        client = trino_client(owner, self.service)
+        wait_accepting_queries(client)
+        submit_heavy_queries(client, self.queries)
 
     def revert(self, owner: StackOwner) -> None:
         try:

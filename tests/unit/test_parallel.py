@@ -49,6 +49,21 @@ def test_a_grouped_worker_starts_with_the_profiles_of_its_first_group_only():
     assert parallel.profiles_to_start([UNIT]) == []
 
 
+FLINK_PROOF = Item(fixturenames=("run_scenario",), scenario_profiles=("cdc", "flink"))
+TRINO_DRILL = Item(fixturenames=("chaos_stack",), markers=(("trino",),))
+FLINK_DELAY_UNIT = Item(fixturenames=("tmp_path",), scenario_profiles=("cdc", "flink"))   # no stack: stays put
+
+
+def test_one_process_starts_without_the_on_demand_profiles_and_runs_their_tests_last():
+    items = [UNIT, FLINK_PROOF, REDIS_PROOF, TRINO_DRILL, FLINK_DELAY_UNIT, CDC_PROOF]
+    assert parallel.in_one_process_order(items) == [UNIT, REDIS_PROOF, FLINK_DELAY_UNIT, CDC_PROOF, FLINK_PROOF,
+                                                    TRINO_DRILL]
+    assert parallel.profiles_to_start(items, on_demand=True) == ["cdc"]
+    assert parallel.profiles_to_start(items) == ["cdc", "flink", "trino"], "attached (--stack): everything"
+    assert parallel.profiles_to_start([UNIT, FLINK_PROOF], on_demand=True) == ["cdc", "flink"], \
+        "only on-demand tests: started at once"
+
+
 def test_the_stack_is_released_only_when_the_next_test_needs_none():
     assert parallel.releases_stack_after(CDC_PROOF, UNIT)
     assert not parallel.releases_stack_after(CDC_PROOF, REDIS_PROOF), "another group: the stack grows instead"

@@ -1,10 +1,13 @@
 """The Trino backlog drill's pieces without a coordinator: what counts as queued, the kill loop, the round trip
 through the ledger's description."""
+from types import SimpleNamespace
+
 import pytest
 
 from chaos_harness.catalog import TrinoClient
+from chaos_harness.errors import InfrastructureError
 from chaos_harness.faults import fault_from_description
-from chaos_harness.faults.trino import DRILL_SOURCE, QueryBacklog, backlog, kill_queries
+from chaos_harness.faults.trino import DRILL_SOURCE, QueryBacklog, backlog, kill_queries, wait_accepting_queries
 from chaos_harness.waiting import WaitTimedOut
 
 
@@ -53,3 +56,24 @@ def test_the_backlog_fault_round_trips_through_the_ledger_description():
     fault = QueryBacklog("trino", queries=8)
     assert fault.describe() == {"kind": "trino-query-backlog", "service": "trino", "queries": 8}
     assert fault_from_description(fault.describe()) == fault
+
+
+class EndlessStatement:
+    """An API whose statement never finishes (every answer has a next page)."""
+    def request(self, method, path, **kwargs):
+        return SimpleNamespace(json=lambda: {"nextUri": "http://trino/v1/statement/x/1", "stats": {"state": "QUEUED"}})
+
+
+def test_run_gives_up_on_a_statement_that_does_not_finish_in_time():
+    client = TrinoClient.__new__(TrinoClient)
+    client.api = EndlessStatement()
+    with pytest.raises(InfrastructureError, match="still QUEUED after 0.2s"):
+        client.run("SELECT 1", timeout=0.2)
+
+
+def test_the_drill_waits_until_the_coordinator_runs_a_query(monkeypatch):
+    answers = iter([{"stats": {"state": "FAILED"}, "error": {"message": "nodes is empty"}},
+                    {"stats": {"state": "FINISHED"}}])
+    coordinator = _coordinator()
+    monkeypatch.setattr(coordinator, "run", lambda sql: next(answers), raising=False)
+    wait_accepting_queries(coordinator)      # returns once SELECT 1 finished; the first answer failed
