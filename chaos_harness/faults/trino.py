@@ -27,24 +27,28 @@ from chaos_harness.waiting import Check, wait_until
 HEAVY_QUERY = "SELECT * FROM tpch.sf1.lineitem"
 DRILL_SOURCE = "chaos-backlog-drill"
 KILL_TIMEOUT = 15.0
-ACCEPT_TIMEOUT = 30.0
+ACCEPT_TIMEOUT = 45.0
 
 
 def trino_client(owner: StackOwner, service: str = "trino") -> TrinoClient:
     return catalog.of_kind(service, catalog.Trino).client(owner)
 
 
+PROBE_QUERY = "SELECT count(*) FROM tpch.tiny.region"   # a scan: it needs a worker node (SELECT 1 does not)
+
+
 def wait_accepting_queries(client: TrinoClient) -> None:
-    """Until the coordinator runs a query (`SELECT 1` finishes): for a few seconds after it reports itself started,
-    its node manager has not seen the node's own announcement yet and every query fails ("nodes is empty")."""
+    """Until the coordinator runs a query that scans (PROBE_QUERY finishes): for a few seconds after it reports
+    itself started, its node manager has not seen the node's own announcement yet and every query that needs a
+    worker fails ("nodes is empty"); `SELECT 1` runs on the coordinator alone and says nothing about that."""
     def runs() -> Check:
         try:
-            answer = client.run("SELECT 1")
+            answer = client.run(PROBE_QUERY, timeout=20.0)   # a cold coordinator's first scan took 7.8 s
         except InfrastructureError as exc:     # also ServiceUnreachable: the server itself is still starting
             return Check(False, str(exc)[:200])
         error = (answer.get("error") or {}).get("message")
         return Check(error is None and answer["stats"]["state"] == "FINISHED",
-                     f"SELECT 1 {answer['stats']['state']}" + (f": {error}" if error else ""))
+                     f"{PROBE_QUERY} {answer['stats']['state']}" + (f": {error}" if error else ""))
     wait_until(runs, what="the Trino coordinator to run a query", timeout=ACCEPT_TIMEOUT, interval=0.5)
 
 
@@ -95,8 +99,9 @@ class QueryBacklog(Fault):
     unread result), the rest wait in the queue. Revert kills them (above)."""
     kind: ClassVar[str] = "trino-query-backlog"
     # submitting is one POST and one GET per query and the coordinator lists them queued at once; a coordinator
-    # added to the stack just before may first need ~5 s until it runs queries (wait_accepting_queries)
-    effect_within: ClassVar[float] = 20.0
+    # added to the stack just before first needs seconds until it runs a scan (wait_accepting_queries: its first
+    # scan took 7.8 s on the loaded machine)
+    effect_within: ClassVar[float] = 30.0
     service: str = "trino"
     queries: int = 8
 

@@ -75,5 +75,5 @@ def test_the_drill_waits_until_the_coordinator_runs_a_query(monkeypatch):
     answers = iter([{"stats": {"state": "FAILED"}, "error": {"message": "nodes is empty"}},
                     {"stats": {"state": "FINISHED"}}])
     coordinator = _coordinator()
-    monkeypatch.setattr(coordinator, "run", lambda sql: next(answers), raising=False)
-    wait_accepting_queries(coordinator)      # returns once SELECT 1 finished; the first answer failed
+    monkeypatch.setattr(coordinator, "run", lambda sql, timeout: next(answers), raising=False)
+    wait_accepting_queries(coordinator)      # returns once the probe query finished; the first answer failed
