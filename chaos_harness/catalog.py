@@ -166,8 +166,10 @@ class TrinoClient:
         deadline = time.monotonic() + timeout
         answer = self.api.request("POST", "/v1/statement", content=sql, headers=self._headers()).json()
         while "nextUri" in answer:
-            if time.monotonic() > deadline:
-                raise InfrastructureError(f"trino: `{sql[:60]}` still {answer['stats']['state']} after {timeout:g}s")
+            if time.monotonic() > deadline:   # cancelled, so it does not hold the resource group's slot
+                self.api.request("DELETE", answer["nextUri"], headers=self._headers())
+                raise InfrastructureError(f"trino: `{sql[:60]}` still {answer['stats']['state']} after {timeout:g}s "
+                                          f"(cancelled)")
             answer = self.api.request("GET", answer["nextUri"], headers=self._headers()).json()
         return answer
 

@@ -60,15 +60,19 @@ def test_the_backlog_fault_round_trips_through_the_ledger_description():
 
 class EndlessStatement:
     """An API whose statement never finishes (every answer has a next page)."""
+    methods: list = []
+
     def request(self, method, path, **kwargs):
+        self.methods.append(method)
         return SimpleNamespace(json=lambda: {"nextUri": "http://trino/v1/statement/x/1", "stats": {"state": "QUEUED"}})
 
 
-def test_run_gives_up_on_a_statement_that_does_not_finish_in_time():
+def test_run_gives_up_on_a_statement_that_does_not_finish_in_time_and_cancels_it():
     client = TrinoClient.__new__(TrinoClient)
     client.api = EndlessStatement()
-    with pytest.raises(InfrastructureError, match="still QUEUED after 0.2s"):
+    with pytest.raises(InfrastructureError, match=r"still QUEUED after 0.2s \(cancelled\)"):
         client.run("SELECT 1", timeout=0.2)
+    assert client.api.methods[-1] == "DELETE", "a statement given up on is cancelled, freeing its slot"
 
 
 def test_the_drill_waits_until_the_coordinator_runs_a_query(monkeypatch):
