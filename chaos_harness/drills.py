@@ -16,6 +16,13 @@ from chaos_harness.services import NotificationClient, ProviderClient, SupportCl
 from chaos_harness.waiting import Check, wait_until
 
 
+def open_drill_faults(ledger, owner, kind: str, **fields) -> list:
+    """The ledger's open faults of `kind` in this stack whose description has these field values: what a drill's
+    `--revert` closes."""
+    return [e for e in ledger.open_faults() if e.project == owner.project and e.fault.get("kind") == kind
+            and all(e.fault.get(k) == v for k, v in fields.items())]
+
+
 def _timed(call):
     started = time.perf_counter()
     value = call()
@@ -179,9 +186,7 @@ def ttl_oversell(owner, ledger, keyspace: str, table: str, ttl: int | None, *, r
     report = {"drill": "simulate_ttl_oversell", "stack": owner.project, "keyspace": keyspace, "table": table,
               "timeFactor": factor, "currentTtlSeconds": current,
               "currentTtlProductionSeconds": round(current * factor), "dryRun": dry_run}
-    open_entries = [e for e in ledger.open_faults() if e.project == owner.project
-                    and e.fault.get("kind") == ReservationTtlLowered.kind
-                    and (e.fault.get("keyspace"), e.fault.get("table")) == (keyspace, table)]
+    open_entries = open_drill_faults(ledger, owner, ReservationTtlLowered.kind, keyspace=keyspace, table=table)
     if revert:
         if previous_ttl is None:
             if not open_entries:
@@ -225,8 +230,7 @@ def trino_backlog(owner, ledger, client, queries: int, *, revert: bool = False, 
     running, queued = backlog(client)
     report = {"drill": "simulate_trino_backlog", "stack": owner.project, "source": DRILL_SOURCE,
               "drillQueriesRunning": running, "drillQueriesQueued": queued, "dryRun": dry_run}
-    open_entries = [e for e in ledger.open_faults() if e.project == owner.project
-                    and e.fault.get("kind") == QueryBacklog.kind]
+    open_entries = open_drill_faults(ledger, owner, QueryBacklog.kind)
     if revert:
         report.update(action="kill", rest=f"PUT /v1/query/{{queryId}}/killed for each unfinished query of {DRILL_SOURCE!r}")
         if not dry_run:
@@ -265,8 +269,7 @@ def flink_schema_change(owner, ledger, *, revert: bool = False, dry_run: bool = 
     report = {"drill": "simulate_flink_schema_change", "stack": owner.project, "table": fault.table,
               "column": fault.column, "columnType": column_type(owner, fault.database, fault.table, fault.column),
               "job": job_state(), "dryRun": dry_run}
-    open_entries = [e for e in ledger.open_faults() if e.project == owner.project
-                    and e.fault.get("kind") == ColumnTypeChanged.kind]
+    open_entries = open_drill_faults(ledger, owner, ColumnTypeChanged.kind)
     if revert:
         report.update(action="revert", sql=f"ALTER TABLE {fault.table} MODIFY COLUMN {fault.column} {ORIGINAL_TYPE}",
                       then="cancel the orders jobs, deploy-orders-job strict latest")
