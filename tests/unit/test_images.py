@@ -33,9 +33,17 @@ def test_the_tag_changes_with_any_build_input_and_ignores_bytecode(tmp_path):
     (root / "stack" / "monitoring" / "rules.yml").write_text("groups: []\n")
     assert build_tag(root / "compose.yml") == first, "a file outside the build contexts (mounted config) is no input"
     dockerfile = root / "stack" / "images" / "redis" / "Dockerfile"
-    dockerfile.write_text("FROM debian:bookworm-slim\nRUN true\n")
-    os.utime(dockerfile, ns=(1, 1))
-    assert build_tag(root / "compose.yml") != first
+    dockerfile.write_text("FROM debian:bookworm-SLIM\n")
+    assert build_tag(root / "compose.yml") != first, "an edit of the same size is a new input"
+
+
+def test_the_tag_follows_contents_not_modification_times(tmp_path):
+    """A fresh clone of the same commit (new mtimes) finds the images an earlier clone built."""
+    root = _tree(tmp_path)
+    first = build_tag(root / "compose.yml")
+    os.utime(root / "stack" / "images" / "redis" / "Dockerfile", ns=(1, 1))
+    os.utime(root / "compose.yml", ns=(1, 1))
+    assert build_tag(root / "compose.yml") == first
 
 
 def test_the_images_needed_follow_the_profiles(tmp_path):
