@@ -1,9 +1,10 @@
 """Negative controls: the same scenario with one part sabotaged, and the verdict classes that must follow.
 
-A scenario counts as proven only when, in the same results, its proof run passed (with the broken-metric
-control folded into it: a shadow copy of the rule, loaded beside it, stayed inactive while the real one
-fired) and each of its controls ran and failed with exactly the expected classes. The gate reads the
-names below; tests/chaos/test_negative_controls.py applies the sabotage.
+A scenario counts as proven only when, in the same results, its proof run passed with the two controls folded
+into it classified as expected (FOLDED: a shadow copy of the rule with its metric misspelled stayed inactive
+while the real one fired; the alert stayed firing for its clearing bound before the remediation ran), and each
+of its control runs (CONTROLS) ran and failed with exactly the expected classes. The gate reads the names
+below; tests/chaos/test_negative_controls.py applies the sabotage, chaos_harness/runner.py the folded ones.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from chaos_harness.scenario import Budget
 SLOW_REMEDIATION = 1.0   # the slow-remediation control: the runbook action, finished no sooner than this
 SLOW_BUDGET = 0.5        # ... against this remediation budget (any scenario, any time factor)
 BROKEN_METRIC = "broken metric"   # folded into the proof run (chaos_harness/observe/alerts.py broken_rule_control)
+NOT_REMEDIATED = "not remediated"  # folded into the proof run: the hold before the remediation (chaos_harness/runner.py)
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,25 @@ class Control:
         return self.name.replace(" ", "-").replace(",", "")
 
 
+@dataclass(frozen=True)
+class FoldedControl:
+    """A control observed inside the proof run: the gate finds `<class name>: ...` under its name in the proof's
+    verdict (`controls`)."""
+    name: str
+    sabotage: str
+    expect: type[ScenarioFailed]
+
+
+FOLDED = (FoldedControl(BROKEN_METRIC, "a shadow copy of the rule with its metric misspelled, evaluated beside it",
+                        AlertDidNotFire),
+          FoldedControl(NOT_REMEDIATED, "the remediation held back for the clearing bound, after the alert fired and "
+                        "was delivered", AlertDidNotClear))
 NO_FAULT = Control("fault not injected", "nothing is injected", (AlertDidNotFire,))
-UNDELIVERED = Control("routed elsewhere, not remediated",
-                      "Alertmanager's generated config routes the alert to another receiver; the remediation does "
-                      "nothing", (AlertNotDelivered, AlertDidNotClear))
-SILENT_SLOW = Control("no resolved notice, slow remediation",
-                      f"send_resolved is off for the receiver; the remediation takes at least {SLOW_REMEDIATION:g}s "
-                      f"against a budget of {SLOW_BUDGET:g}s", (BudgetExceeded, ResolvedNoticeMissing))
-CONTROLS = (NO_FAULT, UNDELIVERED, SILENT_SLOW)
+MISROUTED_SLOW = Control("routed elsewhere, slow remediation",
+                         f"Alertmanager's generated config routes the alert to another receiver; the runbook's "
+                         f"remediation takes at least {SLOW_REMEDIATION:g}s against a budget of {SLOW_BUDGET:g}s",
+                         (AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing))
+CONTROLS = (NO_FAULT, MISROUTED_SLOW)
 
 
 def slow_remediation_budget(factor: float) -> Budget:

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from chaos_harness.catalog import SUPPORT_SERVICE
+from chaos_harness.catalog import REDIS, SUPPORT_SERVICE
 from chaos_harness.faults import ContainerPaused, Nemesis, RemediationContext
 from chaos_harness.errors import InfrastructureError, ServiceUnreachable
 from chaos_harness.services import NotificationClient, ProviderClient, SupportClient, metric_value
@@ -134,8 +134,20 @@ def offload_support_attachments(client: SupportClient, age_days: float, dry_run:
     return {"maintenance": "offload_support_attachments", **client.offload(age_days, dry_run)}
 
 
-def refresh_all_timelines(client: SupportClient) -> dict:
-    case_ids = [t["id"] for t in client.tickets()]
+TIMELINE_CACHE_DB, TIMELINE_CACHE_KEYS = 1, "support:timeline:*"   # support-service's cache (timeline.py)
+
+
+def cached_timeline_cases(owner) -> list[int]:
+    """The cases whose timeline support-service holds in its Redis cache (`support:timeline:<case id>`): the
+    ones a corrupted entry can belong to."""
+    keys = REDIS.cli(owner, "-n", str(TIMELINE_CACHE_DB), "--scan", "--pattern", TIMELINE_CACHE_KEYS).split()
+    return sorted({int(key.rsplit(":", 1)[1]) for key in keys if key.rsplit(":", 1)[1].isdigit()})
+
+
+def refresh_cached_timelines(client: SupportClient, case_ids: list[int]) -> dict:
+    """/support/cases/{id}/timeline/refresh for each case: its cache entry is cleared and rebuilt. Only the cached
+    cases, not every ticket: the tickets grow with every case a session opened (in CI the late runs refreshed
+    hundreds, 36 s), the cached ones are those opened within the cache TTL."""
     for case_id in case_ids:
         client.refresh_timeline(case_id)
     return {"refreshed": len(case_ids)}
@@ -156,13 +168,13 @@ class OffloadAttachments:
 
 @dataclass(frozen=True)
 class RefreshTimelines:
-    """POST /support/cases/{id}/timeline/refresh for every case: clears and rebuilds cached timelines."""
+    """POST /support/cases/{id}/timeline/refresh for every case with a cached timeline: clears and rebuilds it."""
 
     def __call__(self, ctx: RemediationContext) -> None:
-        refresh_all_timelines(SupportClient(SUPPORT_SERVICE.url(ctx.owner)))
+        refresh_cached_timelines(SupportClient(SUPPORT_SERVICE.url(ctx.owner)), cached_timeline_cases(ctx.owner))
 
     def __str__(self) -> str:
-        return "refresh every case's timeline (/support/cases/{id}/timeline/refresh)"
+        return "refresh the timeline of every case with a cached one (/support/cases/{id}/timeline/refresh)"
 
 
 

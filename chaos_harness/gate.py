@@ -5,8 +5,9 @@ The `run_scenario` fixture writes the journal of each proof run (`reports/scenar
 and of each negative control (`<id>.control.<control>.journal.jsonl`); its last event is the run's verdict
 (`ScenarioResult.record`, decided by the runner). `evaluate` reads them: a scenario passes only when its proof
 run passed, every measured phase is within its derived bound or measured budget (the arithmetic is in the
-file), the broken-metric control folded into the proof run classified as AlertDidNotFire, and each of its
-controls ran in the same results and failed with exactly the expected classes.
+file), the controls folded into the proof run were classified as expected (broken metric: AlertDidNotFire; not
+remediated: AlertDidNotClear), and each of its controls ran in the same results and failed with exactly the
+expected classes.
 
 Exit codes: 0 every scenario proven; 1 a scenario failed, exceeded a bound or budget, or a control did not fail;
 2 usage or infrastructure error, or nothing proven (unknown scenario, pytest could not run, a result or a
@@ -18,7 +19,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from chaos_harness.controls import BROKEN_METRIC, CONTROLS, Control
+from chaos_harness.controls import CONTROLS, FOLDED, Control
 from chaos_harness.exitcodes import ERROR as EXIT_INFRA, FAILED as EXIT_FAIL, OK as EXIT_PASS
 from chaos_harness.journal import read_events
 
@@ -79,9 +80,15 @@ def judge(scenario_id: str, data: dict | None, controls: dict[str, dict | None] 
         row.status, row.reasons = FAILED, ["passed without a measurement of every phase"]
     if row.status != PASSED:
         return row
-    folded = (data.get("controls") or {}).get(BROKEN_METRIC, "")
-    row.controls[BROKEN_METRIC] = "failed as expected" if folded.startswith("AlertDidNotFire") else \
-        (folded or "missing: no broken-metric shadow rule was evaluated")
+    for control in FOLDED:
+        folded = (data.get("controls") or {}).get(control.name, "")
+        if folded.startswith(control.expect.__name__ + ":"):
+            row.controls[control.name] = "failed as expected"
+        elif folded:
+            row.controls[control.name] = f"did not fail as expected ({control.expect.__name__}): {folded}"
+            row.status = FAILED
+        else:
+            row.controls[control.name] = f"missing: not observed in the proof run ({control.sabotage})"
     for control in CONTROLS:
         got = (controls or {}).get(control.name)
         if got is None:

@@ -47,18 +47,6 @@ def route_elsewhere(alertname: str, receiver: str = "default"):
     return mutate
 
 
-def resolved_notices_off(receiver: str):
-    """A config change that turns `send_resolved` off for every integration of `receiver`."""
-    def mutate(config: dict) -> None:
-        for r in config.get("receivers", []):
-            if r.get("name") == receiver:
-                for key, integrations in r.items():
-                    if key.endswith("_configs"):
-                        for integration in integrations:
-                            integration["send_resolved"] = False
-    return mutate
-
-
 @contextmanager
 def alertmanager_config_changed(config_path: Path, alertmanager, *mutations) -> Iterator[dict]:
     """Run the block with this stack's generated alertmanager.yml changed by `mutations`, reloaded; the

@@ -348,7 +348,7 @@ def nemesis(chaos_stack: Stack, ledger: Ledger) -> Nemesis:
 @pytest.fixture
 def alertmanager_config(chaos_stack: Stack, alertmanager: Alertmanager):
     """`with alertmanager_config(mutation, ...):` runs a block against a changed copy of this stack's generated
-    alertmanager.yml (chaos_harness/mutation.py route_elsewhere, resolved_notices_off); restored afterwards."""
+    alertmanager.yml (chaos_harness/mutation.py route_elsewhere); restored afterwards."""
     from chaos_harness.mutation import alertmanager_config_changed
     path = chaos_stack.work_dir / "monitoring" / "alertmanager" / "alertmanager.yml"
     return lambda *mutations: alertmanager_config_changed(path, alertmanager, *mutations)

@@ -1,4 +1,4 @@
-"""The one loop every scenario runs: steady state -> inject -> detect -> remediate -> recover -> verify.
+"""The one loop every scenario runs: steady state -> inject -> detect -> hold -> remediate -> recover -> verify.
 
 Every phase is bounded (chaos_harness/bounds.py: derived from the loaded rule and the compressed
 timers) and judged, and budgets measured for the scenario (Scenario.budget) are judged beside
@@ -6,7 +6,9 @@ them. The fault is reverted whatever happens. `run` never raises for a verdict: 
 `ScenarioResult` with every failure seen, in phase order, and `raise_for_verdict()` raises the
 first, so evidence is recorded first. Failures after which the run can still prove something
 (the firing notice missing, the resolved notice missing) are recorded and the run goes on;
-the others end it.
+the others end it. A proof run also observes the two controls folded into it (chaos_harness/controls.py
+FOLDED): the broken-metric shadow rule stays inactive while the real rule fires, and the alert, held without
+remediation for its clearing bound, does not clear (the "hold" phase: the clearing check can fail).
 """
 from __future__ import annotations
 
@@ -15,9 +17,9 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from chaos_harness.bounds import Bounds, fault_latency_bound
-from chaos_harness.controls import Control, matches
+from chaos_harness.controls import BROKEN_METRIC, NOT_REMEDIATED, Control, matches
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ConfigError,
-                            ResolvedNoticeMissing, ScenarioFailed)
+                            ControlFailed, ResolvedNoticeMissing, ScenarioFailed)
 from chaos_harness.faults import AppliedFault, Nemesis, RemediationContext
 from chaos_harness.journal import MOMENTS, Event, Journal
 from chaos_harness.observe.alerts import AlertObserver, AlertTarget
@@ -226,17 +228,19 @@ class ScenarioRunner:
         self.stack, self.observer, self.nemesis, self.journal = stack, observer, nemesis, journal
         self._reverted: set[str | None] = set()
 
-    def run(self, scenario: Scenario, *, control: Control | None = None) -> ScenarioResult:
+    def run(self, scenario: Scenario, *, control: Control | None = None, hold: bool | None = None) -> ScenarioResult:
         """`control` (a negative control run): the checks whose failure classes it expects give up at their bound
         instead of bound + slack. Past its bound a check has already failed its verdict (a later event would be
-        BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack."""
+        BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack.
+        `hold`: run the Hold phase (the folded "not remediated" control); by default in proof runs only (a
+        benchmark that times the bare drill turns it off)."""
         result = ScenarioResult(scenario, control=control)
         expect_failing = control.expect if control else ()
         self._reverted = set()
         self.journal.event("run-started", scenario=scenario.id, alert=scenario.alert, receiver=scenario.receiver,
                            fault=scenario.fault.describe(), control=control.name if control else None)
         try:
-            self._run(scenario, result, expect_failing)
+            self._run(scenario, result, expect_failing, hold=control is None if hold is None else hold)
         except Exception as exc:  # noqa: BLE001 - a verdict, or broken (nothing proven); never a crash
             self._failed(result, exc)
         finally:
@@ -268,7 +272,24 @@ class ScenarioRunner:
             self._failed(result, exc)
             return None
 
-    def _run(self, scenario: Scenario, result: ScenarioResult, expect_failing: tuple) -> None:
+    def _folded(self, result: ScenarioResult, name: str, verdict: ScenarioFailed) -> None:
+        result.controls[name] = f"{type(verdict).__name__}: {verdict}"
+        self.journal.event("control", control=name, outcome=type(verdict).__name__)
+
+    def _hold(self, target: AlertTarget, bounds: Bounds) -> AlertDidNotClear:
+        """The folded "not remediated" control: with the fault in place and no remediation yet, the clearing check
+        run for its bound must fail (AlertDidNotClear). An alert that clears here clears without the runbook's
+        action (it flaps, or the fault does not hold): nothing after this would prove the remediation works."""
+        started = time.time()
+        try:
+            at = self.observer.wait_resolved(target, timeout=bounds.resolve.seconds)
+        except AlertDidNotClear as verdict:
+            return verdict
+        raise ControlFailed(f"{target} resolved with no remediation, {at - started:.1f}s into the hold, within its "
+                            f"clearing bound ({bounds.resolve}): the alert flaps or the fault does not hold, so the "
+                            f"run cannot show that the remediation is what clears it")
+
+    def _run(self, scenario: Scenario, result: ScenarioResult, expect_failing: tuple, hold: bool) -> None:
         def window(bound, failure: type[ScenarioFailed]) -> float:
             """How long a check waits: its bound when a control expects it to fail, else bound + slack."""
             return bound.seconds if any(issubclass(failure, e) for e in expect_failing) else bound.timeout
@@ -311,12 +332,16 @@ class ScenarioRunner:
                     self._mark(result, "pending", pending)
                     self._mark(result, "firing", firing)
                     if shadow is not None:
-                        verdict = self.observer.broken_rule_control(target, since=tl.pending or tl.injected)
-                        result.controls["broken metric"] = f"{type(verdict).__name__}: {verdict}"
-                        self.journal.event("control", control="broken metric", outcome=type(verdict).__name__)
+                        self._folded(result, BROKEN_METRIC,
+                                     self.observer.broken_rule_control(target, since=tl.pending or tl.injected))
                     self._mark(result, "notified", self._soft(
                         result, self.observer.wait_delivered, target, status="firing", since=tl.inject_started,
                         timeout=window(bounds.notify, AlertNotDelivered)), receiver=scenario.receiver)
+                if hold:
+                    with self.journal.phase("Hold", f"no remediation yet: {target} stays firing for its clearing "
+                                                    f"bound ({bounds.resolve.seconds:g}s), so the clearing check "
+                                                    f"can fail (control '{NOT_REMEDIATED}')"):
+                        self._folded(result, NOT_REMEDIATED, self._hold(target, bounds))
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
                     self._mark(result, "remediation_started", time.time())
                     revert_now = lambda: self._revert(applied, "remediation")  # noqa: E731 - the runbook's "fix it"

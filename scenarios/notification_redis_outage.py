@@ -11,7 +11,8 @@ Traffic:      4 workers at 10/s in all. With Redis frozen its name still resolve
               accepts connections, so every limiter call fails after the client's 0.25 s socket timeout: a
               steady error rate. (Stopping the container instead made every call look the name up again and
               wait on the upstream DNS, which drops about 1 query in 100 here: the 4 s window emptied and the
-              "routed elsewhere, not remediated" control saw the alert resolve with Redis still down, in CI.)
+              "not remediated" control (then a run of its own, now the proof's Hold) saw the alert resolve with Redis
+              still down, in CI.)
 Signal delay: every send meets the frozen Redis (one limiter error each, 0.25 s after the call starts), 10
               per second. The rate over 2m passes 0.1/s once the window holds more than 0.1 * W errors
               (signals.rate_passes): factor 30 (W = 4 s) 1 error, 0.25 + 0.1 s; factor 10 (W = 12 s) 2

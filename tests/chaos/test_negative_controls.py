@@ -2,19 +2,22 @@
 stack with one part sabotaged and passes only when the run fails with exactly the expected classes
 (chaos_harness/controls.py); its run journal is what the release gate counts.
 
-The "broken rule" control is folded into every proof run: a shadow copy of the rule with its metric
-misspelled is loaded beside it and must be classified AlertDidNotFire while the real rule fires
-(chaos_harness/observe/alerts.py broken_rule_control), so it costs no run of its own.
+Two controls are folded into every proof run and cost no run of their own (chaos_harness/runner.py): the
+"broken metric" one (a shadow copy of the rule with its metric misspelled, loaded beside it, must be classified
+AlertDidNotFire while the real rule fires) and the "not remediated" one (after the alert fired and was
+delivered, the remediation is held back for the clearing bound, and the clearing check must fail:
+AlertDidNotClear). So the firing check, the delivery check, the clearing check, the resolved notice and the
+remediation budget each have a control that makes them fail: the two folded ones and the two runs below.
 """
 import time
 from dataclasses import dataclass
 
 import pytest
 
-from chaos_harness.faults import ContainerFault, DoNothing, NoFault, RemediationContext
-from chaos_harness.controls import NO_FAULT, SILENT_SLOW, SLOW_REMEDIATION, UNDELIVERED, slow_remediation_budget
+from chaos_harness.faults import ContainerFault, NoFault, RemediationContext
+from chaos_harness.controls import MISROUTED_SLOW, NO_FAULT, SLOW_REMEDIATION, slow_remediation_budget
 from chaos_harness.errors import AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing
-from chaos_harness.mutation import resolved_notices_off, route_elsewhere
+from chaos_harness.mutation import route_elsewhere
 from chaos_harness.registry import all_scenarios
 
 pytestmark = [pytest.mark.chaos, pytest.mark.control]
@@ -43,25 +46,19 @@ def test_scenario_fails_when_the_fault_is_not_injected(scenario, run_scenario):
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-def test_scenario_fails_when_routed_elsewhere_and_not_remediated(scenario, run_scenario, alertmanager_config,
-                                                                 chaos_stack):
+def test_scenario_fails_when_routed_elsewhere_with_a_slow_remediation(scenario, run_scenario, alertmanager_config,
+                                                                       chaos_stack):
+    """Neither the firing notice nor the resolved notice reaches the receiver (both go where the changed route
+    sends them), and the runbook's remediation, which still clears the alert, overruns its budget."""
+    slow = scenario.but(remediation=Overrun(scenario.remediation, SLOW_REMEDIATION),
+                        budget=slow_remediation_budget(chaos_stack.profile.factor))
     with alertmanager_config(route_elsewhere(scenario.alert, WRONG_RECEIVER)):
-        result = run_scenario(scenario.but(remediation=DoNothing(), remediation_text="control: no remediation"),
-                              control=UNDELIVERED)
+        result = run_scenario(slow, control=MISROUTED_SLOW)
     undelivered = str(next(f for f in result.failures if isinstance(f, AlertNotDelivered)))
     assert f"at receiver {scenario.receiver}" in undelivered, "names the receiver it expected"
     assert f"routes it to ['{WRONG_RECEIVER}']" in undelivered, "says where the alert went instead"
-    if isinstance(scenario.fault, ContainerFault):  # the fault was still rolled back
-        assert chaos_stack.owner.container(scenario.fault.service).status == "running"
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-def test_scenario_fails_without_resolved_notice_and_with_a_slow_remediation(scenario, run_scenario,
-                                                                            alertmanager_config, chaos_stack):
-    slow = scenario.but(remediation=Overrun(scenario.remediation, SLOW_REMEDIATION),
-                        budget=slow_remediation_budget(chaos_stack.profile.factor))
-    with alertmanager_config(resolved_notices_off(scenario.receiver)):
-        result = run_scenario(slow, control=SILENT_SLOW)
     missing = str(next(f for f in result.failures if isinstance(f, ResolvedNoticeMissing)))
     assert f"resolved notice of {scenario.alert}" in missing
     assert "remediation" in str(next(f for f in result.failures if isinstance(f, BudgetExceeded)))
+    if isinstance(scenario.fault, ContainerFault):  # the fault was still rolled back
+        assert chaos_stack.owner.container(scenario.fault.service).status == "running"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from chaos_harness.bounds import Bounds
-from chaos_harness.controls import UNDELIVERED, Control, matches
+from chaos_harness.controls import MISROUTED_SLOW, NO_FAULT, Control, matches
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
                             ResolvedNoticeMissing, ServiceUnreachable)
 from chaos_harness.faults import AppliedFault, NoFault
@@ -60,6 +60,8 @@ class FakeObserver:
     calls: list = field(default_factory=list)
     shadow: bool = True
     timeouts: dict = field(default_factory=dict)
+    clears_by_itself: bool = False   # the alert resolves during the hold (a flap)
+    no_hold: bool = False            # a control run: no hold
 
     def _step(self, name):
         self.calls.append(name)
@@ -97,6 +99,13 @@ class FakeObserver:
         return self._step(f"{status} notice")
 
     def wait_resolved(self, target, *, timeout):
+        if "firing notice" in self.calls and "hold" not in self.calls and "remediation" not in self.calls \
+                and not self.no_hold:
+            self.timeouts["hold"] = timeout     # the proof run's hold: still firing, as a held-back alert should be
+            self._step("hold")
+            if self.clears_by_itself:
+                return time.time()
+            raise AlertDidNotClear("still firing")
         self.timeouts["resolved"] = timeout
         return self._step("resolved")
 
@@ -142,9 +151,11 @@ def test_a_passing_run_goes_through_every_phase_and_measures_each():
     result, obs, nemesis = _run()
     assert result.verdict == "passed", result.failures
     assert obs.calls == ["series", "quiet", "earlier group", "firing", "broken rule control", "firing notice",
-                         "resolved", "resolved notice", "verify"]
+                         "hold", "resolved", "resolved notice", "verify"]
     assert nemesis.reverted == 1
     assert result.controls["broken metric"].startswith("AlertDidNotFire")
+    assert result.controls["not remediated"].startswith("AlertDidNotClear")
+    assert obs.timeouts["hold"] == result.bounds.resolve.seconds, "held for the clearing bound, not bound + slack"
     names = {m.name: m for m in result.measures()}
     assert {"time-to-fire", "time-to-notify", "time-to-resolve", "time-to-resolved-notice", "remediation"} <= set(names)
     assert all(names[n].seconds is not None for n in ("time-to-fire", "time-to-notify", "time-to-resolve"))
@@ -198,6 +209,21 @@ def test_a_bug_in_a_remediation_is_broken_and_still_reverts_the_fault():
     assert isinstance(result.error, TypeError) and result.verdict == "unknown" and nemesis.reverted == 1
 
 
+def test_an_alert_that_clears_without_remediation_makes_the_proof_fail():
+    """The folded "not remediated" control: an alert that resolves while the remediation is held back (a flap, a
+    fault that does not hold) proves nothing about the remediation."""
+    ran = []
+    result, obs, nemesis = _run(_scenario(remediation=lambda ctx: ran.append(1)), clears_by_itself=True)
+    assert isinstance(result.error, ControlFailed) and "resolved with no remediation" in str(result.error)
+    assert ran == [] and "resolved" not in obs.calls and nemesis.reverted == 1
+
+
+def test_a_control_run_does_not_hold():
+    obs, nemesis = FakeObserver(no_hold=True), FakeNemesis()
+    result = ScenarioRunner(FakeStack(), obs, nemesis, Journal(Silent())).run(_scenario(), control=NO_FAULT)
+    assert "hold" not in obs.calls and "not remediated" not in result.controls
+
+
 def test_a_shadow_rule_that_fires_makes_the_proof_fail():
     result, _, _ = _run(fail={"broken rule control": ControlFailed("the control fired")})
     assert isinstance(result.error, ControlFailed)
@@ -225,8 +251,10 @@ def test_a_control_matches_exactly_its_expected_classes():
     assert matches((AlertDidNotFire,), [AlertDidNotFire("x")])
     assert not matches((AlertDidNotFire,), [])
     assert not matches((AlertDidNotFire,), [AlertDidNotFire("x"), ServiceUnreachable("y")])
-    assert matches(UNDELIVERED.expect, [AlertNotDelivered("a"), AlertDidNotClear("b")])
-    assert not matches(UNDELIVERED.expect, [AlertNotDelivered("a")])
+    both = [AlertNotDelivered("a"), BudgetExceeded("b"), ResolvedNoticeMissing("c")]
+    assert matches(MISROUTED_SLOW.expect, both)
+    assert not matches(MISROUTED_SLOW.expect, both[:2]), "every expected class must be seen"
+    assert not matches(MISROUTED_SLOW.expect, [*both, AlertDidNotClear("d")]), "and nothing else"
 
 
 def test_the_slow_remediation_control_fails_its_budget_at_any_factor():
@@ -461,7 +489,7 @@ def test_the_nemesis_gives_up_on_a_fault_at_its_own_bound_from_the_first_action(
 
 
 def test_a_control_gives_up_at_the_bound_only_on_the_checks_it_expects_to_fail():
-    obs = FakeObserver(fail={"resolved notice": ResolvedNoticeMissing("none")})
+    obs = FakeObserver(fail={"resolved notice": ResolvedNoticeMissing("none")}, no_hold=True)
     control = Control("notice only", "no resolved notice", (ResolvedNoticeMissing,))
     result = ScenarioRunner(FakeStack(), obs, FakeNemesis(), Journal(Silent())).run(_scenario(), control=control)
     assert result.as_expected and result.record()["as_expected"] is True

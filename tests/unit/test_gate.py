@@ -19,7 +19,8 @@ def _measure(name, seconds, limit, kind="bound"):
 
 
 def _result(verdict="passed", failures=(), fire=4.5, notify=1.2, resolve=2.0, notice=3.0, remediation=2.0,
-            remediation_budget=6.0, folded="AlertDidNotFire: shadow inactive"):
+            remediation_budget=6.0, folded="AlertDidNotFire: shadow inactive",
+            held="AlertDidNotClear: still firing after the hold"):
     return {"scenario": "s1", "verdict": verdict, "error_class": failures[0][0] if failures else None,
             "error": failures[0][1] if failures else None,
             "failures": [{"class": c, "message": m} for c, m in failures],
@@ -27,7 +28,8 @@ def _result(verdict="passed", failures=(), fire=4.5, notify=1.2, resolve=2.0, no
                          _measure("remediation", remediation, remediation_budget, "budget"),
                          _measure("time-to-resolve", resolve, 6.0),
                          _measure("time-to-resolved-notice", notice, 5.5)],
-            "controls": {"broken metric": folded} if folded else {}}
+            "controls": {**({"broken metric": folded} if folded else {}),
+                         **({"not remediated": held} if held else {})}}
 
 
 def _control(name, as_expected=True, failures=(("AlertDidNotFire", "waited"),)):
@@ -95,9 +97,17 @@ def test_a_scenario_is_unproven_without_the_folded_broken_metric_control(tmp_pat
     assert row.status == UNPROVEN and "broken metric" in row.reasons[0]
 
 
+def test_a_scenario_is_unproven_without_the_folded_not_remediated_control(tmp_path):
+    """A proof run that did not hold the remediation back (or a journal written before the hold existed)."""
+    row = _gate(tmp_path, {"s1": _result(held=None)}).rows[0]
+    assert row.status == UNPROVEN and "not remediated" in row.reasons[0]
+    row = _gate(tmp_path, {"s1": _result(held="AlertDidNotFire: wrong class")}).rows[0]
+    assert row.status == FAILED and "not remediated" in row.reasons[0]
+
+
 def test_a_control_that_did_not_fail_as_expected_fails_the_gate(tmp_path):
-    bad = _control(CONTROLS[2].name, as_expected=False, failures=())
-    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[2].name: bad})
+    bad = _control(CONTROLS[1].name, as_expected=False, failures=())
+    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[1].name: bad})
     assert report.rows[0].status == FAILED and report.exit_code == EXIT_FAIL
     assert "did not fail as expected" in report.rows[0].reasons[0]
 
