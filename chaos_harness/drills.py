@@ -9,8 +9,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from chaos_harness.catalog import REDIS, SUPPORT_SERVICE
+from chaos_harness import catalog
+from chaos_harness.catalog import SUPPORT_SERVICE
 from chaos_harness.faults import ContainerPaused, Nemesis, RemediationContext
+from chaos_harness.faults.apps import TimelineCacheCorrupted
 from chaos_harness.errors import InfrastructureError, ServiceUnreachable
 from chaos_harness.services import NotificationClient, ProviderClient, SupportClient, metric_value
 from chaos_harness.waiting import Check, wait_until
@@ -134,14 +136,14 @@ def offload_support_attachments(client: SupportClient, age_days: float, dry_run:
     return {"maintenance": "offload_support_attachments", **client.offload(age_days, dry_run)}
 
 
-TIMELINE_CACHE_DB, TIMELINE_CACHE_KEYS = 1, "support:timeline:*"   # support-service's cache (timeline.py)
-
-
 def cached_timeline_cases(owner) -> list[int]:
-    """The cases whose timeline support-service holds in its Redis cache (`support:timeline:<case id>`): the
-    ones a corrupted entry can belong to."""
-    keys = REDIS.cli(owner, "-n", str(TIMELINE_CACHE_DB), "--scan", "--pattern", TIMELINE_CACHE_KEYS).split()
-    return sorted({int(key.rsplit(":", 1)[1]) for key in keys if key.rsplit(":", 1)[1].isdigit()})
+    """The cases whose timeline support-service holds in its Redis cache (`support:timeline:<case id>`, where the
+    cache-corruption fault writes): the ones a corrupted entry can belong to."""
+    cache = TimelineCacheCorrupted()
+    keys = catalog.of_kind(cache.redis_service, catalog.Redis).cli(owner, "-n", str(cache.db), "--scan",
+                                                                     "--pattern", cache.pattern).split()
+    ids = (key.rsplit(":", 1)[-1] for key in keys)
+    return sorted({int(i) for i in ids if i.isdigit()})
 
 
 def refresh_cached_timelines(client: SupportClient, case_ids: list[int]) -> dict:

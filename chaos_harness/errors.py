@@ -83,5 +83,7 @@ class NotRecovered(ScenarioFailed):
 
 
 class ControlFailed(ScenarioFailed):
-    """A control folded into the run (the shadow copy of the rule with a broken metric) did not behave as a
-    control must: it fired, or never evaluated, so the proof would not show that detection can fail."""
+    """A control folded into the run (the shadow copy of the rule with a broken metric; the hold before the
+    remediation, during which the alert must not clear) did not behave as a control must: the shadow fired or
+    was never evaluated, or the alert cleared with no remediation, so the proof would not show that the check
+    can fail."""
