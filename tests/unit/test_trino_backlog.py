@@ -59,8 +59,9 @@ def test_the_backlog_fault_round_trips_through_the_ledger_description():
 
 
 class EndlessStatement:
-    """An API whose statement never finishes (every answer has a next page)."""
-    methods: list = []
+    """An API whose statement never finishes (every answer has a next page); it records the methods it was asked."""
+    def __init__(self):
+        self.methods = []
 
     def request(self, method, path, **kwargs):
         self.methods.append(method)
