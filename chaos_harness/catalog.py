@@ -214,9 +214,14 @@ class FlinkClient:
         history = self.api.get(f"/jobs/{job_id}/exceptions").get("exceptionHistory") or {}
         return [entry.get("stacktrace", "") for entry in history.get("entries", [])]
 
+    def checkpoints(self, job_id: str) -> dict:
+        """The job's checkpoint statistics: `counts` (completed, failed, in_progress) and `latest` (its newest
+        `completed` and `failed` checkpoint, each with `trigger_timestamp`; a failed one with its `failure_message`)."""
+        return self.api.get(f"/jobs/{job_id}/checkpoints")
+
     def last_checkpoint(self, job_id: str) -> str | None:
         """The external path of the job's latest completed checkpoint (None before the first)."""
-        latest = (self.api.get(f"/jobs/{job_id}/checkpoints").get("latest") or {}).get("completed") or {}
+        latest = (self.checkpoints(job_id).get("latest") or {}).get("completed") or {}
         return latest.get("external_path")
 
     def cancel(self, job_id: str) -> None:
@@ -267,6 +272,7 @@ TRINO = _add(Trino("trino", 8080, Http("/v1/info", '"starting":false')))
 # ready once the orders job it deploys at start runs (its task manager has registered and taken the job)
 FLINK_JOBMANAGER = _add(Flink("flink-jobmanager", 8081, Http("/jobs/overview", '"state":"RUNNING"')))
 FLINK_TASKMANAGER = _add(HttpService("flink-taskmanager", 9250, Http("/metrics")))
+LAKEHOUSE_READER = _add(HttpService("lakehouse-reader", 8082, Http("/health")))
 
 
 def service(name: str) -> Service:

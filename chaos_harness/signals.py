@@ -256,3 +256,15 @@ def restarts_pass(restart_delay: float, attempt_seconds: float, what: str) -> Si
                               f"holds, {needed - 1} more * (restart delay {_g(restart_delay)}s + attempt "
                               f"{_g(attempt_seconds)}s) = {_g(seconds)}s (real time)")
     return delay
+
+
+def success_leaves_window(elapsed: float, what: str) -> SignalDelay:
+    """`increase(failures[W]) > 0 and increase(successes[W]) == 0`: failures alone do not fire; the last success
+    must leave the window too. When the fault holds (a failure observed), at least `elapsed` has passed since
+    that success (a failed attempt started after it and ran that long), so W - elapsed remain (real time)."""
+    def delay(rule: AlertingRule, profile: TimingProfile) -> Delay:  # noqa: ARG001
+        w = window(rule)
+        seconds = round(max(0.0, w - elapsed), 3)
+        return Delay(seconds, f"the last {what} leaves the {_g(w)}s window: {_g(w)}s - the {_g(elapsed)}s a failed "
+                              f"attempt ran since it = {_g(seconds)}s")
+    return delay
