@@ -14,7 +14,7 @@ TEST_PARALLEL ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate bench \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
-	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay chaos-trino-backlog chaos-flink-schema-change
+	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay chaos-trino-backlog chaos-flink-schema-change chaos-lakehouse-commit
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -106,3 +106,6 @@ chaos-trino-backlog: bootstrap ## drill: heavy Trino queries above the concurren
 
 chaos-flink-schema-change: bootstrap ## drill: oltp.orders.amount to text + an order: the Flink job keeps restarting (ARGS="--revert" / "--dry-run")
 	$(PY) scripts/chaos/simulate_flink_schema_change.py $(ARGS)
+
+chaos-lakehouse-commit: bootstrap ## drill: MinIO frozen + an order: the Flink job's Paimon commits fail (ARGS="--revert" / "--dry-run")
+	$(PY) scripts/chaos/simulate_lakehouse_commit_failure.py $(ARGS)

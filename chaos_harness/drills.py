@@ -301,3 +301,42 @@ def flink_schema_change(owner, ledger, *, revert: bool = False, dry_run: bool = 
     healthy = report["job"].get("state") == "RUNNING" and report["columnType"] == ORIGINAL_TYPE
     report["ok"] = dry_run or (healthy if revert else report["job"].get("failuresOnSchemaError", 0) > 0)
     return report
+
+
+# -- Paimon (the lakehouse) ---------------------------------------------------------------------------
+def lakehouse_commit_failure(owner, ledger, *, revert: bool = False, dry_run: bool = False) -> dict:
+    """Runbook drill `chaos-lakehouse-commit`: freeze MinIO (`docker pause`) and write an order, so the orders
+    job's checkpoints (its Paimon commits) expire one after the other and nothing reaches lakehouse.orders; with
+    `revert` make MinIO reachable again and wait until the order written meanwhile is committed.
+
+    Left in place on purpose until `--revert`: the fault ledger has it first, so `make cleanup` unpauses MinIO
+    if nobody does; `--revert` closes that ledger entry."""
+    from chaos_harness.faults.lakehouse import (DRILL_CUSTOMER, StorageUnreachable, checkpoint_failing,
+                                                committed_orders, drill_order_id, wait_committed)
+    fault = StorageUnreachable()
+    report = {"drill": "simulate_lakehouse_commit_failure", "stack": owner.project, "storage": fault.storage,
+              "storageState": owner.container(fault.storage).status, "dryRun": dry_run}
+    open_entries = open_drill_faults(ledger, owner, StorageUnreachable.kind)
+    if revert:
+        report.update(action="revert", then=f"docker unpause {fault.storage}; the drill's order committed")
+        if not dry_run:
+            fault.revert(owner)
+            order = drill_order_id(owner, fault.database, fault.table)
+            if order is not None:
+                report["drillOrderCommitted"] = {"id": order, "snapshot": wait_committed(owner, order)["snapshot"]}
+            for entry in open_entries:
+                ledger.fault_reverted(entry.id, by="simulate_lakehouse_commit_failure --revert")
+    else:
+        report.update(action="freeze-storage", then=f"docker pause {fault.storage}; INSERT one order "
+                      f"({DRILL_CUSTOMER}); every checkpoint of the orders job expires", revertWith="--revert")
+        if not dry_run:   # left in place until --revert; the ledger entry lets `make cleanup` revert it
+            report["ledgerId"] = Nemesis(owner, ledger).inject(fault).ledger_id
+    if not dry_run:
+        container = owner.container(fault.storage)
+        container.reload()
+        failing = checkpoint_failing(owner, fault.service)
+        report.update(storageState=container.status, checkpointsFailing=failing.done, checkpoints=failing.state)
+        if revert:
+            report["committedDrillOrders"] = len(committed_orders(owner)["rows"])
+    report["ok"] = dry_run or (not report["checkpointsFailing"] if revert else report["checkpointsFailing"])
+    return report

@@ -153,6 +153,15 @@ def test_restarts_pass_counts_the_restarts_after_the_first_and_refuses_a_window_
         signals.restarts_pass(1.0, 5.0, "restarts")(r, profile(30))
 
 
+def test_success_leaves_window_waits_for_the_rest_of_the_window_after_a_failed_attempt():
+    r = rule("(increase(flink_jobmanager_job_numberOfFailedCheckpoints[10s]) > 0) and on (job_id) "
+             "(increase(flink_jobmanager_job_numberOfCompletedCheckpoints[10s]) == 0)")
+    delay = signals.success_leaves_window(5.0, "completed checkpoint")(r, profile(30))
+    assert delay.seconds == 5.0          # 10 s window, 5 s of it spent by the checkpoint that expired
+    assert "last completed checkpoint leaves the 10s window" in delay.arithmetic
+    assert signals.success_leaves_window(12.0, "completed checkpoint")(r, profile(30)).seconds == 0
+
+
 def test_total_adds_delays_and_keeps_each_arithmetic():
     combined = signals.total(signals.domain_time(1.0, "a"), signals.ratio_fills_window("b"))
     delay = combined(rule("sum(rate(e[10s])) / sum(rate(c[10s])) > 0.05"), profile(30))
