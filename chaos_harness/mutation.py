@@ -1,6 +1,7 @@
-"""Deliberate breakage for negative controls: the misspelled metric of the broken-metric shadow rules
-(chaos_harness/timing.py loads one beside every rule), and changes to one stack's generated Alertmanager config,
-reloaded and restored on exit. The production files are never touched.
+"""Deliberate breakage for negative controls: the shadow rules the test stack loads beside every rule
+(chaos_harness/timing.py) - one with its metric misspelled, one routed to a receiver with no integration - and
+changes to one stack's generated Alertmanager config, reloaded and restored on exit. The production files are
+never touched.
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from chaos_harness.waiting import Check, wait_until
 
 RELOAD_TIMEOUT = 15.0
 SHADOW_SUFFIX = "_ControlBrokenMetric"   # the broken-metric shadow of every rule in the test stack (timing.py)
+MISROUTED_SUFFIX = "_ControlMisrouted"    # the misrouted shadow: the same rule, labelled for the route below
+CONTROL_LABEL = "chaos_control"           # on every shadow: broken-metric | misrouted
+MISROUTED_RECEIVER = "chaos-control-misrouted"   # a receiver without integrations: nothing it gets reaches anyone
 _MASKED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\{[^}]*\}|\[[^\]]*\]'
                      r'|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)')
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
@@ -38,13 +42,23 @@ def misspell_metric(expr: str) -> str:
 
 
 # -- Alertmanager: the generated config of one stack, changed for a control and restored ---------------
+def route_first(config: dict, matcher: str, receiver: str) -> None:
+    """Put a route for `matcher` to `receiver` in front of all others (the first match wins: `continue` unset)."""
+    route = config.setdefault("route", {})
+    route["routes"] = [{"receiver": receiver, "matchers": [matcher]}, *route.get("routes", [])]
+
+
 def route_elsewhere(alertname: str, receiver: str = "default"):
     """A config change that sends `alertname` to another receiver (a route in front of all others)."""
-    def mutate(config: dict) -> None:
-        route = config.setdefault("route", {})
-        route["routes"] = [{"receiver": receiver, "matchers": [f'alertname="{alertname}"']},
-                           *route.get("routes", [])]
-    return mutate
+    return lambda config: route_first(config, f'alertname="{alertname}"', receiver)
+
+
+def misroute_controls(config: dict) -> dict:
+    """The test stack's Alertmanager config with the misrouted shadows sent to MISROUTED_RECEIVER (a receiver with
+    no integration) in front of every production route: whatever the production routing, they reach no one."""
+    route_first(config, f'{CONTROL_LABEL}="misrouted"', MISROUTED_RECEIVER)
+    config["receivers"] = [*(config.get("receivers") or []), {"name": MISROUTED_RECEIVER}]
+    return config
 
 
 @contextmanager

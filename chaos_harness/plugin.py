@@ -169,9 +169,8 @@ def _validate_collected(config: pytest.Config, items: list[pytest.Item]) -> None
 
 
 def _proofs_before_controls(items: list[pytest.Item]) -> None:
-    """Proof runs first, negative controls after (stable otherwise): a control that turns resolved notices off
-    leaves its alert's last notice a firing one, and a later run of that alert could only be allowed the longer
-    notify bound of an open Alertmanager group."""
+    """Proof runs first, negative controls after (stable otherwise): a control proves something only beside its
+    scenario's passed proof run, so a failing proof shows first, and no control's run precedes the alert's proof."""
     items.sort(key=lambda item: item.get_closest_marker("control") is not None)
 
 

@@ -6,18 +6,21 @@ them. The fault is reverted whatever happens. `run` never raises for a verdict: 
 `ScenarioResult` with every failure seen, in phase order, and `raise_for_verdict()` raises the
 first, so evidence is recorded first. Failures after which the run can still prove something
 (the firing notice missing, the resolved notice missing) are recorded and the run goes on;
-the others end it. A proof run also observes the two controls folded into it (chaos_harness/controls.py
-FOLDED): the broken-metric shadow rule stays inactive while the real rule fires, and the alert, held without
-remediation for its clearing bound, does not clear (the "hold" phase: the clearing check can fail).
+the others end it. A proof run also observes the controls folded into it (chaos_harness/controls.py FOLDED): the
+broken-metric shadow rule stays inactive while the real rule fires; the misrouted shadow fires with it and
+neither its firing nor its resolved notice reaches the receiver (the delivery checks can fail); the alert, held
+without remediation for its clearing bound, does not clear (the "hold" phase: the clearing check can fail); and
+that held-back remediation is over a tiny budget (the budget check can fail).
 """
 from __future__ import annotations
 
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from chaos_harness.bounds import Bounds, fault_latency_bound
-from chaos_harness.controls import BROKEN_METRIC, NOT_REMEDIATED, Control, matches
+from chaos_harness.controls import (BROKEN_METRIC, NOT_REMEDIATED, ROUTED_ELSEWHERE, ROUTED_ELSEWHERE_RESOLVED,
+                                    SLOW_REMEDIATION, Control, matches, slow_remediation_budget)
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ConfigError,
                             ControlFailed, ResolvedNoticeMissing, ScenarioFailed)
 from chaos_harness.faults import AppliedFault, Nemesis, RemediationContext
@@ -32,6 +35,8 @@ SERIES_TIMEOUT = 30.0    # a fresh Prometheus needs a few seconds (target discov
 VERIFY_EVALUATIONS = 2   # after recovery the expression must stay empty at least this many evaluation intervals
                          # (checked over Prometheus' history since the resolution: free once the notice is in)
 SOFT_FAILURES = (AlertNotDelivered, ResolvedNoticeMissing)   # recorded; the run goes on
+SHADOW_LAG_EVALUATIONS = 2   # the misrouted shadow (another rule group, same data) changes state within this many
+                             # evaluation intervals (+ 1 s) of the real alert
 
 
 def first_line(exc: BaseException, limit: int) -> str:
@@ -232,8 +237,9 @@ class ScenarioRunner:
         """`control` (a negative control run): the checks whose failure classes it expects give up at their bound
         instead of bound + slack. Past its bound a check has already failed its verdict (a later event would be
         BudgetExceeded), so a control proves the same sooner; the checks it expects to pass keep their slack.
-        `hold`: run the Hold phase (the folded "not remediated" control); by default in proof runs only (a
-        benchmark that times the bare drill turns it off)."""
+        `hold`: run the Hold phase and observe the controls folded into the run (chaos_harness/controls.py
+        FOLDED but the broken metric, which costs nothing); by default in proof runs only (a benchmark that times
+        the bare drill turns it off)."""
         result = ScenarioResult(scenario, control=control)
         expect_failing = control.expect if control else ()
         self._reverted = set()
@@ -289,6 +295,18 @@ class ScenarioRunner:
                             f"clearing bound ({bounds.resolve}): the alert flaps or the fault does not hold, so the "
                             f"run cannot show that the remediation is what clears it")
 
+    def _slow_remediation(self, result: ScenarioResult, held_from: float) -> BudgetExceeded:
+        """The folded "slow remediation" control: the remediation as on-call would have lived it had they waited
+        the hold (hold + the runbook's action), judged by the same measures as every run, against a budget of
+        SLOW_BUDGET at the run's factor, must exceed it (BudgetExceeded)."""
+        slow = replace(result, scenario=result.scenario.but(budget=slow_remediation_budget(result.bounds.factor)),
+                       timeline=replace(result.timeline, remediation_started=held_from), failures=[], controls={})
+        measure = next(m for m in slow.measures() if m.name == "remediation")
+        if measure.exceeded:
+            return BudgetExceeded(f"{result.scenario.alert}, remediated after the hold: {measure.describe()}")
+        raise ControlFailed(f"the held-back remediation ({measure.seconds}s) was judged within a {measure.limit:g}s "
+                            f"budget ({measure.kind}, {measure.arithmetic}): the budget check cannot fail")
+
     def _run(self, scenario: Scenario, result: ScenarioResult, expect_failing: tuple, hold: bool) -> None:
         def window(bound, failure: type[ScenarioFailed]) -> float:
             """How long a check waits: its bound when a control expects it to fail, else bound + slack."""
@@ -302,6 +320,9 @@ class ScenarioRunner:
         result.metric_query = scale_expr(scenario.chart_query, profile.factor)
         result.threshold = rule.query
         shadow = self.observer.shadow_rule(target)
+        misrouted = self.observer.misrouted(target) if hold else None
+        shadow_lag = SHADOW_LAG_EVALUATIONS * profile.evaluation_interval + 1.0
+        held_from: float | None = None
         tl = result.timeline
         traffic = scenario.traffic(self.stack) if scenario.traffic else nullcontext()
         applied: AppliedFault | None = None
@@ -337,7 +358,12 @@ class ScenarioRunner:
                     self._mark(result, "notified", self._soft(
                         result, self.observer.wait_delivered, target, status="firing", since=tl.inject_started,
                         timeout=window(bounds.notify, AlertNotDelivered)), receiver=scenario.receiver)
+                    if misrouted is not None:
+                        self._folded(result, ROUTED_ELSEWHERE, self.observer.misrouted_control(
+                            misrouted, since=tl.inject_started, fire_within=shadow_lag,
+                            notify_within=bounds.notify.seconds))
                 if hold:
+                    held_from = time.time()
                     with self.journal.phase("Hold", f"no remediation yet: {target} stays firing for its clearing "
                                                     f"bound ({bounds.resolve.seconds:g}s), so the clearing check "
                                                     f"can fail (control '{NOT_REMEDIATED}')"):
@@ -347,6 +373,8 @@ class ScenarioRunner:
                     revert_now = lambda: self._revert(applied, "remediation")  # noqa: E731 - the runbook's "fix it"
                     scenario.remediation(RemediationContext(self.stack.owner, revert_now))
                     self._mark(result, "remediated", time.time())
+                    if held_from is not None:
+                        self._folded(result, SLOW_REMEDIATION, self._slow_remediation(result, held_from))
                 with self.journal.phase("Recover", f"{target} resolves ({bounds.resolve}) and the resolution reaches "
                                                    f"{scenario.receiver} ({bounds.resolved_notice})"):
                     self._mark(result, "resolved", self.observer.wait_resolved(
@@ -359,6 +387,10 @@ class ScenarioRunner:
                         # it cleared during a long remediation, before the first poll after it: the notice
                         # cannot precede the resolution, so its arrival is the best bound we have on it
                         self._mark(result, "resolved", tl.resolved_notified, note="the resolved notice came first")
+                    if misrouted is not None:
+                        self._folded(result, ROUTED_ELSEWHERE_RESOLVED, self.observer.misrouted_resolved_control(
+                            misrouted, since=tl.remediation_started, resolve_within=shadow_lag,
+                            notice_within=bounds.resolved_notice.seconds))
                 verify = VERIFY_EVALUATIONS * profile.evaluation_interval
                 with self.journal.phase("Verify", f"`{rule.query}` stayed empty (metric on the healthy side) and "
                                                   f"`{result.metric_query}` had series at every evaluation since the "

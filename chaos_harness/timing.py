@@ -215,18 +215,24 @@ def _load(path: Path) -> dict:
 CONTROL_RULES_FILE = "zz-chaos-controls.yml"
 
 
-def broken_metric_controls(rule_docs: list[dict]) -> dict:
-    """A shadow of every alerting rule with its first metric misspelled (chaos_harness/mutation.py), same `for`,
-    labels and group interval, named <alert>_ControlBrokenMetric. Evaluated on the same data as the real rule, it
-    must stay inactive while the real one fires: the proof run's built-in "broken rule" control."""
-    from chaos_harness.mutation import SHADOW_SUFFIX, misspell_metric
+def control_shadows(rule_docs: list[dict]) -> dict:
+    """Two shadows of every alerting rule, same `for`, labels and group interval (chaos_harness/mutation.py):
+    <alert>_ControlBrokenMetric has its first metric misspelled: evaluated on the same data as the real rule, it
+    must stay inactive while the real one fires (the proof run's folded "broken metric" control);
+    <alert>_ControlMisrouted is the rule itself, labelled `chaos_control: misrouted`, which the generated
+    Alertmanager config routes to a receiver with no integration: it fires and resolves with the real one and must
+    never reach the scenario's receiver (the folded "routed elsewhere" controls)."""
+    from chaos_harness.mutation import CONTROL_LABEL, MISROUTED_SUFFIX, SHADOW_SUFFIX, misspell_metric
+
+    def shadow(rule: dict, suffix: str, expr: str, control: str) -> dict:
+        return {**{k: v for k, v in rule.items() if k not in ("alert", "expr", "labels")}, "alert": rule["alert"] + suffix,
+                "expr": expr, "labels": {**(rule.get("labels") or {}), CONTROL_LABEL: control}}
     groups = []
     for doc in rule_docs:
         for group in doc.get("groups", []):
-            shadows = [{**{k: v for k, v in rule.items() if k not in ("alert", "expr", "labels")},
-                        "alert": rule["alert"] + SHADOW_SUFFIX, "expr": misspell_metric(str(rule["expr"])),
-                        "labels": {**(rule.get("labels") or {}), "chaos_control": "broken-metric"}}
-                       for rule in group.get("rules", []) if "alert" in rule]
+            shadows = [one for rule in group.get("rules", []) if "alert" in rule
+                       for one in (shadow(rule, SHADOW_SUFFIX, misspell_metric(str(rule["expr"])), "broken-metric"),
+                                   shadow(rule, MISROUTED_SUFFIX, str(rule["expr"]), "misrouted"))]
             if shadows:
                 groups.append({"name": f"{group['name']}-controls", **({"interval": group["interval"]}
                                if "interval" in group else {}), "rules": shadows})
@@ -238,7 +244,8 @@ def render_test_config(sources: MonitoringSources, out_dir: Path, factor: float 
     if factor < 1:
         raise ConfigError(f"time factor must be >= 1 (got {factor}); it divides production durations")
     prom = compress_prometheus_config(_load(sources.prometheus_yml), factor)
-    am = compress_alertmanager_config(_load(sources.alertmanager_yml), factor)
+    from chaos_harness.mutation import misroute_controls
+    am = misroute_controls(compress_alertmanager_config(_load(sources.alertmanager_yml), factor))
     if out_dir.exists():
         shutil.rmtree(out_dir)
     (out_dir / "prometheus" / "rules").mkdir(parents=True)
@@ -252,8 +259,8 @@ def render_test_config(sources: MonitoringSources, out_dir: Path, factor: float 
         (out_dir / "prometheus" / "rules" / rule_file.name).write_text(
             header.format(src=rule_file.name) + yaml.safe_dump(compressed[-1], sort_keys=False))
     (out_dir / "prometheus" / "rules" / CONTROL_RULES_FILE).write_text(
-        header.format(src="every rule file (broken-metric controls)") +
-        yaml.safe_dump(broken_metric_controls(compressed), sort_keys=False))
+        header.format(src="every rule file (the broken-metric and misrouted controls)") +
+        yaml.safe_dump(control_shadows(compressed), sort_keys=False))
     (out_dir / "alertmanager" / "alertmanager.yml").write_text(
         header.format(src=sources.alertmanager_yml.name) + yaml.safe_dump(am, sort_keys=False))
     route = am.get("route", {})

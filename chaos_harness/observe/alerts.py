@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, ControlFailed, NotRecovered,
                             NotSteadyState, ResolvedNoticeMissing, ServiceUnreachable, UnknownAlert)
-from chaos_harness.mutation import SHADOW_SUFFIX
+from chaos_harness.mutation import MISROUTED_RECEIVER, MISROUTED_SUFFIX, SHADOW_SUFFIX
 from chaos_harness.observe.alertmanager import Alertmanager
 from chaos_harness.observe.prometheus import AlertingRule, Prometheus
 from chaos_harness.observe.webhook import WebhookReceiver, carries
@@ -193,6 +193,50 @@ class AlertObserver:
             return self.prometheus.rule(target.alertname + SHADOW_SUFFIX)
         except UnknownAlert:
             return None
+
+    def misrouted(self, target: AlertTarget) -> AlertTarget | None:
+        """The misrouted copy of the alert's rule the test stack loads beside it (same expression, routed to a
+        receiver with no integration), as a target at the same receiver; None where there is none."""
+        try:
+            self.prometheus.rule(target.alertname + MISROUTED_SUFFIX)
+        except UnknownAlert:
+            return None
+        return AlertTarget(target.alertname + MISROUTED_SUFFIX, target.receiver, target.labels)
+
+    def misrouted_control(self, shadow: AlertTarget, *, since: float, fire_within: float,
+                          notify_within: float) -> AlertNotDelivered:
+        """The folded "routed elsewhere" control, once the real alert fired: its misrouted copy must fire too
+        (within `fire_within`: it sees the same data; else ControlFailed, nothing proven), and the delivery check,
+        run on it for the notify bound, must fail exactly as for a misrouted alert (AlertNotDelivered)."""
+        try:
+            self.wait_firing(shadow, since=since, timeout=fire_within)
+        except AlertDidNotFire as exc:
+            raise ControlFailed(f"the misrouted control {shadow.alertname} did not fire with the real alert: "
+                                f"{exc}") from None
+        try:
+            at = self.wait_delivered(shadow, status="firing", since=since, timeout=notify_within)
+        except AlertNotDelivered as verdict:
+            return verdict
+        raise ControlFailed(f"{shadow} reached {shadow.receiver} at {at:.3f} although routed to "
+                            f"{MISROUTED_RECEIVER}: the delivery check does not tell receivers apart")
+
+    def misrouted_resolved_control(self, shadow: AlertTarget, *, since: float, resolve_within: float,
+                                   notice_within: float) -> ResolvedNoticeMissing:
+        """The folded "routed elsewhere, resolved" control, once the real alert's resolved notice arrived: the
+        misrouted copy must resolve too (within `resolve_within`; else ControlFailed), and the resolved-notice check,
+        run on it for its bound from its resolution, must fail (ResolvedNoticeMissing)."""
+        try:
+            resolved = self.wait_resolved(shadow, timeout=resolve_within)
+        except AlertDidNotClear as exc:
+            raise ControlFailed(f"the misrouted control {shadow.alertname} did not resolve with the real alert: "
+                                f"{exc}") from None
+        try:
+            at = self.wait_delivered(shadow, status="resolved", since=since,
+                                     timeout=max(0.0, resolved + notice_within - time.time()))
+        except ResolvedNoticeMissing as verdict:
+            return verdict
+        raise ControlFailed(f"a resolved notice of {shadow} reached {shadow.receiver} at {at:.3f} although it is "
+                            f"routed to {MISROUTED_RECEIVER}: the resolved-notice check does not tell receivers apart")
 
     def broken_rule_control(self, target: AlertTarget, *, since: float) -> AlertDidNotFire:
         """Classify the shadow copy (the rule with its metric misspelled, evaluated on the same data) at the

@@ -85,7 +85,7 @@ def test_a_runner_user_bootstraps_and_runs_a_scenario_then_needs_no_root(runner)
     assert "[bootstrap] ready" in first.stdout
     run = _as(RUNNER, f".venv/bin/python -m chaos_harness gate --scenario {SCENARIO}")   # the workflows' step
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "3 passed" in run.stdout, "the proof and its two negative control runs"
+    assert "2 passed" in run.stdout, "the proof and its negative control run"
 
     SUDOERS.unlink()                               # the same runner without sudo: everything is there
     again = _as(RUNNER, "sudo -n true 2>/dev/null && echo SUDO-STILL-WORKS; ./scripts/bootstrap.sh", timeout=300)

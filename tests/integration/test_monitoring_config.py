@@ -43,11 +43,13 @@ def test_loaded_rules_are_the_production_rules_compressed(chaos_stack, prometheu
     factor = chaos_stack.profile.factor
     prod = {r["alert"]: r for f in chaos_stack.layout.rules_dir.glob("*.yml")
             for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"] if "alert" in r}
-    from chaos_harness.mutation import SHADOW_SUFFIX
-    loaded = {name: r for name, r in prometheus.alerting_rules().items() if not name.endswith(SHADOW_SUFFIX)}
+    from chaos_harness.mutation import MISROUTED_SUFFIX, SHADOW_SUFFIX
+    suffixes = (SHADOW_SUFFIX, MISROUTED_SUFFIX)
+    loaded = {name: r for name, r in prometheus.alerting_rules().items() if not name.endswith(suffixes)}
     assert set(loaded) == set(prod)
-    shadows = {name for name in prometheus.alerting_rules() if name.endswith(SHADOW_SUFFIX)}
-    assert shadows == {name + SHADOW_SUFFIX for name in prod}, "every rule has its broken-metric control loaded"
+    for suffix in suffixes:
+        shadows = {name for name in prometheus.alerting_rules() if name.endswith(suffix)}
+        assert shadows == {name + suffix for name in prod}, f"every rule has its {suffix} control loaded"
     for name, rule in prod.items():
         assert loaded[name].duration == pytest.approx(parse_duration(rule["for"]) / 1000 / factor)
         assert loaded[name].health == "ok"

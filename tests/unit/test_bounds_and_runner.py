@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from chaos_harness.bounds import Bounds
-from chaos_harness.controls import MISROUTED_SLOW, NO_FAULT, Control, matches
+from chaos_harness.controls import NO_FAULT, Control, matches
 from chaos_harness.errors import (AlertDidNotClear, AlertDidNotFire, AlertNotDelivered, BudgetExceeded, ControlFailed,
                             ResolvedNoticeMissing, ServiceUnreachable)
 from chaos_harness.faults import AppliedFault, NoFault
@@ -62,6 +62,8 @@ class FakeObserver:
     timeouts: dict = field(default_factory=dict)
     clears_by_itself: bool = False   # the alert resolves during the hold (a flap)
     no_hold: bool = False            # a control run: no hold
+    misrouted_shadow: bool = True
+    hold_seconds: float = 0.002      # how long the hold lasts (the real one: the clearing bound)
 
     def _step(self, name):
         self.calls.append(name)
@@ -94,6 +96,19 @@ class FakeObserver:
         self._step("broken rule control")
         return AlertDidNotFire("shadow stayed inactive")
 
+    def misrouted(self, target):
+        return AlertTarget(target.alertname + "_ControlMisrouted", target.receiver) if self.misrouted_shadow else None
+
+    def misrouted_control(self, shadow, *, since, fire_within, notify_within):
+        self.timeouts["misrouted notice"] = notify_within
+        self._step("misrouted control")
+        return AlertNotDelivered(f"firing notice of {shadow} at receiver data-ops: cannot arrive")
+
+    def misrouted_resolved_control(self, shadow, *, since, resolve_within, notice_within):
+        self.timeouts["misrouted resolved notice"] = notice_within
+        self._step("misrouted resolved control")
+        return ResolvedNoticeMissing(f"resolved notice of {shadow} at receiver data-ops: not received")
+
     def wait_delivered(self, target, *, status, since, timeout):
         self.timeouts[f"{status} notice"] = timeout
         return self._step(f"{status} notice")
@@ -103,6 +118,7 @@ class FakeObserver:
                 and not self.no_hold:
             self.timeouts["hold"] = timeout     # the proof run's hold: still firing, as a held-back alert should be
             self._step("hold")
+            time.sleep(self.hold_seconds)
             if self.clears_by_itself:
                 return time.time()
             raise AlertDidNotClear("still firing")
@@ -141,6 +157,12 @@ def _scenario(remediation=lambda ctx: None, **changes):
                     fault=NoFault(), remediation=remediation, chart_query="errors_total", **changes)
 
 
+@pytest.fixture(autouse=True)
+def instant_slow_budget(monkeypatch):
+    """The fake hold takes no time: judge the folded slow-remediation control against a budget it overruns."""
+    monkeypatch.setattr("chaos_harness.controls.SLOW_BUDGET", 1e-6)
+
+
 def _run(scenario=None, **observer):
     obs, nemesis = FakeObserver(**observer), FakeNemesis()
     result = ScenarioRunner(FakeStack(), obs, nemesis, Journal(Silent())).run(scenario or _scenario())
@@ -151,10 +173,17 @@ def test_a_passing_run_goes_through_every_phase_and_measures_each():
     result, obs, nemesis = _run()
     assert result.verdict == "passed", result.failures
     assert obs.calls == ["series", "quiet", "earlier group", "firing", "broken rule control", "firing notice",
-                         "hold", "resolved", "resolved notice", "verify"]
+                         "misrouted control", "hold", "resolved", "resolved notice", "misrouted resolved control",
+                         "verify"]
     assert nemesis.reverted == 1
     assert result.controls["broken metric"].startswith("AlertDidNotFire")
+    assert result.controls["routed elsewhere"].startswith("AlertNotDelivered")
     assert result.controls["not remediated"].startswith("AlertDidNotClear")
+    assert result.controls["slow remediation"].startswith("BudgetExceeded")
+    assert "remediated after the hold" in result.controls["slow remediation"]
+    assert result.controls["routed elsewhere, resolved"].startswith("ResolvedNoticeMissing")
+    assert obs.timeouts["misrouted notice"] == result.bounds.notify.seconds, "the bound: the control expects a miss"
+    assert obs.timeouts["misrouted resolved notice"] == result.bounds.resolved_notice.seconds
     assert obs.timeouts["hold"] == result.bounds.resolve.seconds, "held for the clearing bound, not bound + slack"
     names = {m.name: m for m in result.measures()}
     assert {"time-to-fire", "time-to-notify", "time-to-resolve", "time-to-resolved-notice", "remediation"} <= set(names)
@@ -222,6 +251,23 @@ def test_a_control_run_does_not_hold():
     obs, nemesis = FakeObserver(no_hold=True), FakeNemesis()
     result = ScenarioRunner(FakeStack(), obs, nemesis, Journal(Silent())).run(_scenario(), control=NO_FAULT)
     assert "hold" not in obs.calls and "not remediated" not in result.controls
+    assert "misrouted control" not in obs.calls and "slow remediation" not in result.controls
+
+
+def test_the_slow_remediation_control_fails_when_its_sabotage_is_removed(monkeypatch):
+    """Without the hold's delay the remediation is within the 0.5 s budget: the control proves nothing."""
+    monkeypatch.setattr("chaos_harness.controls.SLOW_BUDGET", 0.5)
+    result, _, _ = _run()
+    assert isinstance(result.error, ControlFailed) and "the budget check cannot fail" in str(result.error)
+    result, _, _ = _run(hold_seconds=0.6)    # a hold longer than the budget, as every real one is
+    assert result.verdict == "passed" and "0.5s" in result.controls["slow remediation"]
+
+
+def test_a_misrouted_shadow_that_is_delivered_makes_the_proof_fail():
+    result, obs, nemesis = _run(fail={"misrouted control": ControlFailed("X_ControlMisrouted reached data-ops")})
+    assert isinstance(result.error, ControlFailed) and nemesis.reverted == 1 and "hold" not in obs.calls
+    result, obs, _ = _run(misrouted_shadow=False)       # a project without the shadows: nothing folded, no failure
+    assert result.verdict == "passed" and "misrouted control" not in obs.calls
 
 
 def test_a_shadow_rule_that_fires_makes_the_proof_fail():
@@ -251,15 +297,15 @@ def test_a_control_matches_exactly_its_expected_classes():
     assert matches((AlertDidNotFire,), [AlertDidNotFire("x")])
     assert not matches((AlertDidNotFire,), [])
     assert not matches((AlertDidNotFire,), [AlertDidNotFire("x"), ServiceUnreachable("y")])
+    three = (AlertNotDelivered, BudgetExceeded, ResolvedNoticeMissing)
     both = [AlertNotDelivered("a"), BudgetExceeded("b"), ResolvedNoticeMissing("c")]
-    assert matches(MISROUTED_SLOW.expect, both)
-    assert not matches(MISROUTED_SLOW.expect, both[:2]), "every expected class must be seen"
-    assert not matches(MISROUTED_SLOW.expect, [*both, AlertDidNotClear("d")]), "and nothing else"
+    assert matches(three, both)
+    assert not matches(three, both[:2]), "every expected class must be seen"
+    assert not matches(three, [*both, AlertDidNotClear("d")]), "and nothing else"
 
 
-def test_the_slow_remediation_control_fails_its_budget_at_any_factor():
-    from chaos_harness.controls import SLOW_BUDGET, SLOW_REMEDIATION, slow_remediation_budget
-    assert SLOW_REMEDIATION > SLOW_BUDGET
+def test_the_slow_remediation_budget_applies_at_any_factor():
+    from chaos_harness.controls import SLOW_BUDGET, slow_remediation_budget
     assert slow_remediation_budget(10).factor == 10 and slow_remediation_budget(10).remediate == SLOW_BUDGET
 
 
@@ -335,6 +381,55 @@ def test_the_broken_metric_shadow_is_classified_like_a_broken_rule():
 def test_a_shadow_that_fires_or_was_not_evaluated_is_no_control(prometheus):
     with pytest.raises(ControlFailed):
         AlertObserver(prometheus, None, None).broken_rule_control(AlertTarget("X", "data-ops"), since=90.0)
+
+
+class FiringShadow:
+    """Prometheus with the misrouted shadow firing (or inactive: resolved)."""
+    def __init__(self, state="firing"):
+        self.state = state
+
+    def alerts(self, name, labels=None):
+        return [] if self.state == "inactive" else [ActiveAlert({}, self.state, 50.0, "1")]
+
+    def rule(self, name):
+        return RULE
+
+    def describe_value(self, expr):
+        return "no series (empty result)"
+
+
+MISROUTED = AlertTarget("X_ControlMisrouted", "data-ops")
+
+
+def test_the_misrouted_shadow_is_not_delivered_and_says_where_it_went():
+    observer = AlertObserver(FiringShadow(), FakeAlertmanager(["chaos-control-misrouted"]), FakeWebhook([]))
+    verdict = observer.misrouted_control(MISROUTED, since=5.0, fire_within=1.0, notify_within=1.0)
+    assert isinstance(verdict, AlertNotDelivered)
+    assert "at receiver data-ops" in str(verdict) and "routes it to ['chaos-control-misrouted']" in str(verdict)
+
+
+def test_the_misrouted_controls_fail_when_the_sabotage_is_removed():
+    """Routed to the real receiver after all, the shadow's notices arrive: the controls prove nothing."""
+    notices = [_notice("data-ops", "firing", alertname=MISROUTED.alertname),
+               _notice("data-ops", "resolved", alertname=MISROUTED.alertname)]
+    delivered = AlertObserver(FiringShadow(), FakeAlertmanager(["data-ops"]), FakeWebhook(notices))
+    with pytest.raises(ControlFailed, match="does not tell receivers apart"):
+        delivered.misrouted_control(MISROUTED, since=5.0, fire_within=1.0, notify_within=1.0)
+    resolved = AlertObserver(FiringShadow("inactive"), FakeAlertmanager(["data-ops"]), FakeWebhook(notices))
+    with pytest.raises(ControlFailed, match="does not tell receivers apart"):
+        resolved.misrouted_resolved_control(MISROUTED, since=5.0, resolve_within=1.0, notice_within=1.0)
+
+
+def test_a_misrouted_shadow_that_does_not_fire_is_no_control():
+    silent = AlertObserver(FiringShadow("inactive"), FakeAlertmanager([]), FakeWebhook([]))
+    with pytest.raises(ControlFailed, match="did not fire with the real alert"):
+        silent.misrouted_control(MISROUTED, since=5.0, fire_within=0.2, notify_within=1.0)
+
+
+def test_the_misrouted_shadow_sends_no_resolved_notice():
+    observer = AlertObserver(FiringShadow("inactive"), FakeAlertmanager([]), FakeWebhook([]))
+    verdict = observer.misrouted_resolved_control(MISROUTED, since=5.0, resolve_within=1.0, notice_within=0.3)
+    assert isinstance(verdict, ResolvedNoticeMissing) and "resolved notice of X_ControlMisrouted" in str(verdict)
 
 
 # ------------------------------------------------------------------------------ webhook receiver parsing

@@ -29,7 +29,10 @@ def _result(verdict="passed", failures=(), fire=4.5, notify=1.2, resolve=2.0, no
                          _measure("time-to-resolve", resolve, 6.0),
                          _measure("time-to-resolved-notice", notice, 5.5)],
             "controls": {**({"broken metric": folded} if folded else {}),
-                         **({"not remediated": held} if held else {})}}
+                         **({"not remediated": held} if held else {}),
+                         "routed elsewhere": "AlertNotDelivered: the misrouted shadow cannot arrive",
+                         "slow remediation": "BudgetExceeded: remediated after the hold, over 0.5s",
+                         "routed elsewhere, resolved": "ResolvedNoticeMissing: no resolved notice of the shadow"}}
 
 
 def _control(name, as_expected=True, failures=(("AlertDidNotFire", "waited"),)):
@@ -86,10 +89,10 @@ def test_a_budget_measured_at_another_factor_is_only_reported(tmp_path):
 
 
 def test_a_scenario_is_unproven_while_a_control_is_missing(tmp_path):
-    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[1].name: None})
+    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[0].name: None})
     row = report.rows[0]
     assert row.status == UNPROVEN and report.exit_code == EXIT_INFRA
-    assert any(CONTROLS[1].name in r and "missing" in r for r in row.reasons)
+    assert any(CONTROLS[0].name in r and "missing" in r for r in row.reasons)
 
 
 def test_a_scenario_is_unproven_without_the_folded_broken_metric_control(tmp_path):
@@ -106,8 +109,8 @@ def test_a_scenario_is_unproven_without_the_folded_not_remediated_control(tmp_pa
 
 
 def test_a_control_that_did_not_fail_as_expected_fails_the_gate(tmp_path):
-    bad = _control(CONTROLS[1].name, as_expected=False, failures=())
-    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[1].name: bad})
+    bad = _control(CONTROLS[0].name, as_expected=False, failures=())
+    report = _gate(tmp_path, {"s1": _result()}, controls={CONTROLS[0].name: bad})
     assert report.rows[0].status == FAILED and report.exit_code == EXIT_FAIL
     assert "did not fail as expected" in report.rows[0].reasons[0]
 
@@ -163,7 +166,7 @@ def test_coverage_counts_a_passed_scenario_as_proven_only_when_the_gate_does(tmp
     from chaos_harness.allure_results import ScenarioOutcome
     from chaos_harness.coverage import UNPROVEN as NOT_PROVEN, judged_by_the_gate
     _write(tmp_path, {"s1": _result(), "s2": _result()}, controls={CONTROLS[0].name: None})
-    _write(tmp_path, {"s3": _result()}, controls={CONTROLS[1].name: _control(CONTROLS[1].name, as_expected=False)})
+    _write(tmp_path, {"s3": _result()}, controls={CONTROLS[0].name: _control(CONTROLS[0].name, as_expected=False)})
     outcomes = {s: ScenarioOutcome(s, "passed", "", 1) for s in ("s1", "s2", "s3", "s4")}
     judged = judged_by_the_gate(outcomes, tmp_path)
     assert {s: o.status for s, o in judged.items()} == {"s1": NOT_PROVEN, "s2": NOT_PROVEN, "s3": "failed",

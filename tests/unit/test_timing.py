@@ -3,7 +3,7 @@ import pytest
 import yaml
 
 from chaos_harness.errors import ConfigError
-from chaos_harness.mutation import SHADOW_SUFFIX, misspell_metric
+from chaos_harness.mutation import MISROUTED_RECEIVER, MISROUTED_SUFFIX, SHADOW_SUFFIX, misspell_metric
 from fixtures import ROOT
 from chaos_harness.timing import (CONTROL_RULES_FILE, MonitoringSources, TimingProfile, compress_prometheus_config,
                             format_duration, parse_duration, render_test_config, scale, scale_expr)
@@ -64,12 +64,13 @@ def test_every_rule_gets_a_broken_metric_shadow_with_the_same_timers_and_labels(
             for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"]}
     shadows = {r["alert"]: r for g in yaml.safe_load((rules_dir / CONTROL_RULES_FILE).read_text())["groups"]
                for r in g["rules"]}
-    assert set(shadows) == {name + SHADOW_SUFFIX for name in real}
+    assert set(shadows) == {name + suffix for name in real for suffix in (SHADOW_SUFFIX, MISROUTED_SUFFIX)}
     for name, rule in real.items():
-        shadow = shadows[name + SHADOW_SUFFIX]
-        assert shadow["for"] == rule["for"]
+        shadow, misrouted = shadows[name + SHADOW_SUFFIX], shadows[name + MISROUTED_SUFFIX]
+        assert shadow["for"] == rule["for"] == misrouted["for"]
         assert shadow["expr"] == misspell_metric(rule["expr"]) != rule["expr"]
         assert shadow["labels"] == {**rule["labels"], "chaos_control": "broken-metric"}
+        assert misrouted["expr"] == rule["expr"] and misrouted["labels"] == {**rule["labels"], "chaos_control": "misrouted"}
 
 
 def test_rendered_alertmanager_timers_are_divided_recursively(tmp_path):
@@ -78,8 +79,9 @@ def test_rendered_alertmanager_timers_are_divided_recursively(tmp_path):
     test = yaml.safe_load((tmp_path / "alertmanager" / "alertmanager.yml").read_text())
     for key in ("group_wait", "group_interval", "repeat_interval"):
         assert parse_duration(test["route"][key]) * 30 == parse_duration(prod["route"][key])
-    assert test["receivers"] == prod["receivers"]
-    assert test["route"]["routes"][0]["matchers"] == prod["route"]["routes"][0]["matchers"]
+    assert test["receivers"] == [*prod["receivers"], {"name": MISROUTED_RECEIVER}]
+    assert test["route"]["routes"][0] == {"receiver": MISROUTED_RECEIVER, "matchers": ['chaos_control="misrouted"']}
+    assert test["route"]["routes"][1:] == prod["route"]["routes"]
 
 
 def test_production_files_are_not_touched(tmp_path):
