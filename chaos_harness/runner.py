@@ -331,6 +331,7 @@ class ScenarioRunner:
                 settled = scale_expr(scenario.settled_query, profile.factor)
                 with self.journal.phase("Steady state", f"`{result.metric_query}` has data"
                                         + (f", `{settled}` holds" if settled else "") + f" and {target} is quiet"):
+                    self.nemesis.prepare(scenario.fault)
                     self.observer.wait_series(result.metric_query, timeout=SERIES_TIMEOUT)
                     if settled:
                         self.observer.wait_series(settled, timeout=SERIES_TIMEOUT)

@@ -33,7 +33,8 @@ scenario = Scenario(
     chart_query="sum(trino_execution_queuedqueries)",
     severity="normal",
     profiles=("trino",),
-    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured, from a run on the
-    # 2-core machine (2026-12-01, a stack with the trino profile): killing the 8 queries took 0.35 s.
-    budget=Budget(remediate=5),
+    # Remediation budget (compressed s, factor 30): at least 5 s and ~2.5x the slowest measured on the 2-core
+    # machine: killing the 8 queries took 0.35 s on a stack with the trino profile alone (2026-12-01), 5.21 s
+    # under `make test`'s whole stack of 29 containers (the .ci/run of 11f1df8): 13 s.
+    budget=Budget(remediate=13),
 )

@@ -31,6 +31,10 @@ class Fault(ABC):
         args = ", ".join(f"{k}={v!r}" for k, v in asdict(self).items())
         return f"{self.kind}({args})"
 
+    def prepare(self, owner: StackOwner) -> None:
+        """Bring the target to the state the drill starts from (part of the steady state, not of the fault
+        latency; bounded by its own waits). Changes nothing that needs reverting. Most faults need nothing."""
+
     @abstractmethod
     def inject(self, owner: StackOwner) -> None: ...
 

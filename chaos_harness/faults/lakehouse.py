@@ -20,11 +20,11 @@ from chaos_harness import catalog
 from chaos_harness.errors import ForeignTarget, InfrastructureError, ServiceUnreachable
 from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.faults.containers import FREEZE_TIMEOUT, ContainerPaused, ResumeService
-from chaos_harness.faults.flink import JOBMANAGER, flink_client, orders_job, wait_checkpoint
+from chaos_harness.faults.flink import (JOBMANAGER, flink_client, lakehouse_orders, orders_job, wait_checkpoint,
+                                        wait_readable, warm_lakehouse)
 from chaos_harness.stack import StackOwner
-from chaos_harness.waiting import Check, wait_until
+from chaos_harness.waiting import Check
 
-READER = "lakehouse-reader"
 DRILL_CUSTOMER = "lakehouse-commit-drill"
 CHECKPOINT_INTERVAL = 1.0   # the job's env.enableCheckpointing(1000)
 CHECKPOINT_TIMEOUT = 5.0    # execution.checkpointing.timeout in stack/images/flink/config.yaml
@@ -57,17 +57,12 @@ def drill_order_id(owner: StackOwner, database: str = "mariadb", table: str = "o
 
 def committed_orders(owner: StackOwner, customer: str = DRILL_CUSTOMER) -> dict:
     """What the lakehouse reader sees of `customer`'s orders: {snapshot, committedAt, rows}."""
-    return catalog.of_kind(READER, catalog.HttpService).api(owner).get("/orders", customer_id=customer)
+    return lakehouse_orders(owner, customer)
 
 
 def wait_committed(owner: StackOwner, order_id: int, timeout: float = COMMIT_TIMEOUT) -> dict:
-    """Until the order `order_id` is in the lakehouse table (committed, readable); the reader's answer."""
-    def readable() -> Check:
-        seen = committed_orders(owner)
-        ids = [row["id"] for row in seen["rows"]]
-        return Check(order_id in ids, f"snapshot {seen['snapshot']}: drill orders {ids[-5:]}", seen)
-    return wait_until(readable, what=f"the order {order_id} to be committed to lakehouse.orders", timeout=timeout,
-                      interval=0.2, transient=(InfrastructureError,)).value
+    """Until the drill's order `order_id` is in the lakehouse table (committed, readable); the reader's answer."""
+    return wait_readable(owner, order_id, DRILL_CUSTOMER, timeout)
 
 
 @dataclass(frozen=True)
@@ -83,6 +78,11 @@ class StorageUnreachable(Fault):
     database: str = "mariadb"
     table: str = "oltp.orders"
     service: str = JOBMANAGER
+
+    def prepare(self, owner: StackOwner) -> None:
+        """The job has written and committed an order (warm_lakehouse): its S3 clients and the reader's are
+        started before MinIO is frozen, so the commit after the remediation is the drill's order's, not a start."""
+        warm_lakehouse(owner, self.database, self.table)
 
     def inject(self, owner: StackOwner) -> None:
         client = flink_client(owner, self.service)

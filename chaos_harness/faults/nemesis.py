@@ -38,6 +38,13 @@ class Nemesis:
     def plan(self, fault: Fault) -> str:
         return f"inject {fault} into stack {self.owner.project}; revert afterwards"
 
+    def prepare(self, fault: Fault) -> None:
+        """The fault's preparation of its target (Fault.prepare), in the steady state before the injection."""
+        if self.dry_run:
+            _log.info("[dry-run] would prepare %s", self.plan(fault))
+            return
+        fault.prepare(self.owner)
+
     def inject(self, fault: Fault) -> AppliedFault:
         if self.dry_run:
             _log.info("[dry-run] would %s", self.plan(fault))

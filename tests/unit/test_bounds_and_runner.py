@@ -132,6 +132,10 @@ class FakeObserver:
 @dataclass
 class FakeNemesis:
     reverted: int = 0
+    prepared: int = 0
+
+    def prepare(self, fault):
+        self.prepared += 1
 
     def inject(self, fault):
         return AppliedFault(fault, None, time.time())
@@ -547,6 +551,19 @@ def test_time_to_fire_counts_from_the_first_action_with_the_observed_fault_laten
     assert result.bounds.fire.arithmetic.startswith(f"fault latency (observed) {result.fault_latency:g}s + for 4s")
     latency = {m.name: m for m in result.measures()}["fault latency"]
     assert latency.kind == "bound" and latency.limit == NoFault.effect_within and not latency.exceeded
+
+
+def test_the_faults_preparation_is_steady_state_not_fault_latency():
+    class PreparingNemesis(FakeNemesis):
+        def prepare(self, fault):
+            time.sleep(0.2)                     # e.g. an order written and committed before the drill starts
+            self.prepared_at = time.time()
+
+    nemesis = PreparingNemesis()
+    result = ScenarioRunner(FakeStack(), FakeObserver(), nemesis, Journal(Silent())).run(_scenario())
+    assert result.verdict == "passed", result.failures
+    assert nemesis.prepared_at <= result.timeline.steady <= result.timeline.inject_started
+    assert result.fault_latency < 0.2
 
 
 def test_the_nemesis_gives_up_on_a_fault_at_its_own_bound_from_the_first_action(tmp_path):
