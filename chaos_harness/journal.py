@@ -23,7 +23,7 @@ _log = log.logger(__name__)
 # Every event kind, in the order a complete run says them. The moments of the timeline are the first group.
 MOMENTS = ("steady", "fault-injecting", "fault-in-effect", "pending", "firing", "notified", "remediation-started",
            "remediated", "resolved", "resolved-notified", "verified", "finished")
-EVENTS = ("run-started",) + MOMENTS + ("fault-reverted", "control", "failure", "traffic", "verdict")
+EVENTS = ("run-started",) + MOMENTS + ("fault-reverted", "control", "hold-interrupted", "failure", "traffic", "verdict")
 
 
 @dataclass(frozen=True)

@@ -282,18 +282,32 @@ class ScenarioRunner:
         result.controls[name] = f"{type(verdict).__name__}: {verdict}"
         self.journal.event("control", control=name, outcome=type(verdict).__name__)
 
-    def _hold(self, target: AlertTarget, bounds: Bounds) -> AlertDidNotClear:
+    def _hold(self, target: AlertTarget, bounds: Bounds, step: float) -> AlertDidNotClear:
         """The folded "not remediated" control: with the fault in place and no remediation yet, the clearing check
         run for its bound must fail (AlertDidNotClear). An alert that clears here clears without the runbook's
-        action (it flaps, or the fault does not hold): nothing after this would prove the remediation works."""
-        started = time.time()
-        try:
-            at = self.observer.wait_resolved(target, timeout=bounds.resolve.seconds)
-        except AlertDidNotClear as verdict:
-            return verdict
-        raise ControlFailed(f"{target} resolved with no remediation, {at - started:.1f}s into the hold, within its "
-                            f"clearing bound ({bounds.resolve}): the alert flaps or the fault does not hold, so the "
-                            f"run cannot show that the remediation is what clears it")
+        action (it flaps, or the fault does not hold): nothing after this would prove the remediation works.
+        One exception, once per run: a scrape that failed during the hold (a loaded machine; `up == 0`) makes its
+        target's series stale for an evaluation, which resolves an alert on them although the fault holds. Then
+        the alert must fire again within its firing bound and the hold starts over, for the whole clearing bound."""
+        started, interrupted = time.time(), False
+        while True:
+            try:
+                at = self.observer.wait_resolved(target, timeout=bounds.resolve.seconds)
+            except AlertDidNotClear as verdict:
+                return verdict
+            missed = [] if interrupted else self.observer.missed_scrapes(started - step, at, step)
+            if not missed:
+                raise ControlFailed(f"{target} resolved with no remediation, {at - started:.1f}s into the hold, within "
+                                    f"its clearing bound ({bounds.resolve}): the alert flaps or the fault does not "
+                                    f"hold, so the run cannot show that the remediation is what clears it")
+            self.journal.event("hold-interrupted", at=at, missed_scrapes=missed)
+            try:
+                self.observer.wait_firing(target, since=at, timeout=bounds.fire.seconds)
+            except AlertDidNotFire as exc:
+                raise ControlFailed(f"{target} resolved {at - started:.1f}s into the hold after a failed scrape of "
+                                    f"{', '.join(missed)} and did not fire again within {bounds.fire.seconds:g}s: "
+                                    f"{first_line(exc, 300)}") from None
+            started, interrupted = time.time(), True
 
     def _slow_remediation(self, result: ScenarioResult, held_from: float) -> BudgetExceeded:
         """The folded "slow remediation" control: the remediation as on-call would have lived it had they waited
@@ -368,7 +382,8 @@ class ScenarioRunner:
                     with self.journal.phase("Hold", f"no remediation yet: {target} stays firing for its clearing "
                                                     f"bound ({bounds.resolve.seconds:g}s), so the clearing check "
                                                     f"can fail (control '{NOT_REMEDIATED}')"):
-                        self._folded(result, NOT_REMEDIATED, self._hold(target, bounds))
+                        self._folded(result, NOT_REMEDIATED,
+                                     self._hold(target, bounds, profile.evaluation_interval))
                 with self.journal.phase("Remediate", scenario.remediation_text or str(scenario.remediation)):
                     self._mark(result, "remediation_started", time.time())
                     revert_now = lambda: self._revert(applied, "remediation")  # noqa: E731 - the runbook's "fix it"

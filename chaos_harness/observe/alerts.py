@@ -147,6 +147,13 @@ class AlertObserver:
                           fail=lambda exc: error(f"{exc.what}: not received within {exc.timeout:.1f}s; saw: "
                                                  f"{describe_history(exc.history, exc.started)}")).value
 
+    def missed_scrapes(self, start: float, end: float, step: float) -> list[str]:
+        """The scrape targets whose scrape failed (`up == 0`) at some evaluation step between `start` and `end`. A
+        failed scrape leaves every series of its target stale until the next one: an alert on them is not
+        evaluated as true at that step, and resolves, although nothing changed."""
+        failed = self.prometheus.query_range("up == 0", start, end, step)
+        return sorted({f"{r['metric'].get('instance', '?')} (job {r['metric'].get('job', '?')})" for r in failed})
+
     def wait_resolved(self, target: AlertTarget, *, timeout: float) -> float:
         """Until Prometheus no longer reports the alert (resolved means absent)."""
         return self._wait(lambda: self._inactive(target), what=f"{target} to resolve", timeout=timeout,

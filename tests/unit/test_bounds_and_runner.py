@@ -60,7 +60,10 @@ class FakeObserver:
     calls: list = field(default_factory=list)
     shadow: bool = True
     timeouts: dict = field(default_factory=dict)
-    clears_by_itself: bool = False   # the alert resolves during the hold (a flap)
+    clears_by_itself: int = 0        # how many holds the alert resolves in (a flap)
+    missed: list = field(default_factory=list)   # scrapes that failed during a hold
+    holds: int = 0
+    held: bool = False
     no_hold: bool = False            # a control run: no hold
     misrouted_shadow: bool = True
     hold_seconds: float = 0.002      # how long the hold lasts (the real one: the clearing bound)
@@ -113,14 +116,19 @@ class FakeObserver:
         self.timeouts[f"{status} notice"] = timeout
         return self._step(f"{status} notice")
 
+    def missed_scrapes(self, start, end, step):
+        self._step("missed scrapes")
+        return self.missed
+
     def wait_resolved(self, target, *, timeout):
-        if "firing notice" in self.calls and "hold" not in self.calls and "remediation" not in self.calls \
-                and not self.no_hold:
+        if "firing notice" in self.calls and not self.held and not self.no_hold:
             self.timeouts["hold"] = timeout     # the proof run's hold: still firing, as a held-back alert should be
             self._step("hold")
+            self.holds += 1
             time.sleep(self.hold_seconds)
-            if self.clears_by_itself:
+            if self.clears_by_itself >= self.holds:
                 return time.time()
+            self.held = True
             raise AlertDidNotClear("still firing")
         self.timeouts["resolved"] = timeout
         return self._step("resolved")
@@ -249,6 +257,17 @@ def test_an_alert_that_clears_without_remediation_makes_the_proof_fail():
     result, obs, nemesis = _run(_scenario(remediation=lambda ctx: ran.append(1)), clears_by_itself=True)
     assert isinstance(result.error, ControlFailed) and "resolved with no remediation" in str(result.error)
     assert ran == [] and "resolved" not in obs.calls and nemesis.reverted == 1
+
+
+def test_a_hold_interrupted_by_a_failed_scrape_starts_over_once_the_alert_fires_again():
+    result, obs, _ = _run(clears_by_itself=1, missed=["cdc-exporter:9309 (job cdc)"])
+    assert result.verdict == "passed", result.failures
+    assert obs.calls.count("hold") == 2 and obs.calls.count("firing") == 2
+    assert result.controls["not remediated"].startswith("AlertDidNotClear")
+    result, obs, _ = _run(clears_by_itself=2, missed=["cdc-exporter:9309 (job cdc)"])   # only once per run
+    assert isinstance(result.error, ControlFailed) and "flaps or the fault does not hold" in str(result.error)
+    result, obs, _ = _run(clears_by_itself=1)        # no failed scrape: the alert flaps, nothing proven
+    assert isinstance(result.error, ControlFailed) and obs.calls.count("hold") == 1
 
 
 def test_a_control_run_does_not_hold():
@@ -639,3 +658,13 @@ def test_a_torn_last_line_of_a_killed_run_is_skipped(tmp_path):
     path = tmp_path / "j.jsonl"
     path.write_text('{"at": 1.0, "event": "steady"}\n{"at": 2.0, "event": "fault-inj', encoding="utf-8")
     assert [e.kind for e in read_events(path)] == ["steady"]
+
+
+def test_missed_scrapes_names_the_targets_whose_scrape_failed():
+    class Prom:
+        def query_range(self, expr, start, end, step):
+            self.asked = (expr, start, end, step)
+            return [{"metric": {"__name__": "up", "instance": "cdc-exporter:9309", "job": "cdc"}, "values": [[9.0, "0"]]}]
+    prom = Prom()
+    assert AlertObserver(prom, None, None).missed_scrapes(1.0, 10.0, 0.5) == ["cdc-exporter:9309 (job cdc)"]
+    assert prom.asked == ("up == 0", 1.0, 10.0, 0.5)
