@@ -36,7 +36,9 @@ VERIFY_EVALUATIONS = 2   # after recovery the expression must stay empty at leas
                          # (checked over Prometheus' history since the resolution: free once the notice is in)
 SOFT_FAILURES = (AlertNotDelivered, ResolvedNoticeMissing)   # recorded; the run goes on
 SHADOW_LAG_EVALUATIONS = 2   # the misrouted shadow (another rule group, same data) changes state within this many
-                             # evaluation intervals (+ 1 s) of the real alert
+                             # evaluation intervals (+ 1 s) of the real alert; to fire, it may need its `for` again:
+                             # its group evaluates at another phase, and a failed scrape that one group's evaluation
+                             # meets and the other's does not resets the shadow's pending state alone
 
 
 def first_line(exc: BaseException, limit: int) -> str:
@@ -375,7 +377,7 @@ class ScenarioRunner:
                         timeout=window(bounds.notify, AlertNotDelivered)), receiver=scenario.receiver)
                     if misrouted is not None:
                         self._folded(result, ROUTED_ELSEWHERE, self.observer.misrouted_control(
-                            misrouted, since=tl.inject_started, fire_within=shadow_lag,
+                            misrouted, since=tl.inject_started, fire_within=shadow_lag + rule.duration,
                             notify_within=bounds.notify.seconds))
                 if hold:
                     held_from = time.time()

@@ -104,6 +104,7 @@ class FakeObserver:
 
     def misrouted_control(self, shadow, *, since, fire_within, notify_within):
         self.timeouts["misrouted notice"] = notify_within
+        self.timeouts["misrouted fire"] = fire_within
         self._step("misrouted control")
         return AlertNotDelivered(f"firing notice of {shadow} at receiver data-ops: cannot arrive")
 
@@ -195,6 +196,7 @@ def test_a_passing_run_goes_through_every_phase_and_measures_each():
     assert "remediated after the hold" in result.controls["slow remediation"]
     assert result.controls["routed elsewhere, resolved"].startswith("ResolvedNoticeMissing")
     assert obs.timeouts["misrouted notice"] == result.bounds.notify.seconds, "the bound: the control expects a miss"
+    assert obs.timeouts["misrouted fire"] > RULE.duration, "a shadow whose pending state a stale scrape reset"
     assert obs.timeouts["misrouted resolved notice"] == result.bounds.resolved_notice.seconds
     assert obs.timeouts["hold"] == result.bounds.resolve.seconds, "held for the clearing bound, not bound + slack"
     names = {m.name: m for m in result.measures()}
