@@ -225,8 +225,9 @@ def control_shadows(rule_docs: list[dict]) -> dict:
     from chaos_harness.mutation import CONTROL_LABEL, MISROUTED_SUFFIX, SHADOW_SUFFIX, misspell_metric
 
     def shadow(rule: dict, suffix: str, expr: str, control: str) -> dict:
-        return {**{k: v for k, v in rule.items() if k not in ("alert", "expr", "labels")}, "alert": rule["alert"] + suffix,
-                "expr": expr, "labels": {**(rule.get("labels") or {}), CONTROL_LABEL: control}}
+        return {**{k: v for k, v in rule.items() if k not in ("alert", "expr", "labels")},
+                "alert": rule["alert"] + suffix, "expr": expr,
+                "labels": {**(rule.get("labels") or {}), CONTROL_LABEL: control}}
     groups = []
     for doc in rule_docs:
         for group in doc.get("groups", []):

@@ -106,14 +106,23 @@ def wait_readable(owner: StackOwner, order_id: int, customer: str, timeout: floa
                       interval=0.2, transient=(InfrastructureError,)).value
 
 
+def newest_order_id(owner: StackOwner, customer: str, database: str = "mariadb",
+                    table: str = "oltp.orders") -> int | None:
+    """The id of the newest order of `customer` in `table` (None when there is none)."""
+    rows = catalog.of_kind(database, catalog.MariaDb).sql(
+        owner, f"SELECT MAX(id) FROM {table} WHERE customer_id = '{customer}'")
+    value = rows[0][0] if rows and rows[0] else "NULL"
+    return None if value == "NULL" else int(value)
+
+
 def warm_lakehouse(owner: StackOwner, database: str = "mariadb", table: str = "oltp.orders") -> int:
     """The orders job's whole path run once before a drill: an order written to `table` and waited for until it is
     readable in lakehouse.orders. A new job, or a new task manager, starts its S3 clients (the writer's, the
     committer's; the reader's too) on its first data; done here, that start is not inside a drill's timings.
     The order's id."""
-    db = catalog.of_kind(database, catalog.MariaDb)
-    db.sql(owner, f"INSERT INTO {table} (customer_id, status, amount) VALUES ('{WARMUP_CUSTOMER}', 'new', 1.00)")
-    order_id = int(db.sql(owner, f"SELECT MAX(id) FROM {table} WHERE customer_id = '{WARMUP_CUSTOMER}'")[0][0])
+    catalog.of_kind(database, catalog.MariaDb).sql(
+        owner, f"INSERT INTO {table} (customer_id, status, amount) VALUES ('{WARMUP_CUSTOMER}', 'new', 1.00)")
+    order_id = newest_order_id(owner, WARMUP_CUSTOMER, database, table)
     wait_readable(owner, order_id, WARMUP_CUSTOMER, WARM_TIMEOUT)
     return order_id
 

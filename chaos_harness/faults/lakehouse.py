@@ -20,8 +20,8 @@ from chaos_harness import catalog
 from chaos_harness.errors import ForeignTarget, InfrastructureError, ServiceUnreachable
 from chaos_harness.faults.base import Fault, RemediationContext
 from chaos_harness.faults.containers import FREEZE_TIMEOUT, ContainerPaused, ResumeService
-from chaos_harness.faults.flink import (JOBMANAGER, flink_client, lakehouse_orders, orders_job, wait_checkpoint,
-                                        wait_readable, warm_lakehouse)
+from chaos_harness.faults.flink import (JOBMANAGER, flink_client, lakehouse_orders, newest_order_id, orders_job,
+                                        wait_checkpoint, wait_readable, warm_lakehouse)
 from chaos_harness.stack import StackOwner
 from chaos_harness.waiting import Check
 
@@ -49,10 +49,7 @@ def checkpoint_failing(owner: StackOwner, service: str = JOBMANAGER) -> Check:
 
 def drill_order_id(owner: StackOwner, database: str = "mariadb", table: str = "oltp.orders") -> int | None:
     """The id of the newest order the drill wrote (None when it never wrote one)."""
-    rows = catalog.of_kind(database, catalog.MariaDb).sql(
-        owner, f"SELECT MAX(id) FROM {table} WHERE customer_id = '{DRILL_CUSTOMER}'")
-    value = rows[0][0] if rows and rows[0] else "NULL"
-    return None if value == "NULL" else int(value)
+    return newest_order_id(owner, DRILL_CUSTOMER, database, table)
 
 
 def committed_orders(owner: StackOwner, customer: str = DRILL_CUSTOMER) -> dict:
