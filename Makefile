@@ -14,10 +14,11 @@ TEST_PARALLEL ?=
 
 .PHONY: help bootstrap tools chaos test unit integration cleanup stack-up validate scenarios plan render-config coverage gate bench \
 	report support-probe notification-probe notification-chaos-provider notification-chaos-redis support-offload \
-	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay chaos-trino-backlog chaos-flink-schema-change chaos-lakehouse-commit
+	chaos-replication-lag chaos-schema-drift chaos-ttl-oversell chaos-fulfillment-delay chaos-trino-backlog chaos-flink-schema-change chaos-lakehouse-commit \
+	o2o-seed o2o-pause-seeding o2o-force-fail
 
 help:           ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 bootstrap:      ## venv + Docker engine + compose plugin + base image (idempotent, seconds when ready)
 	@./scripts/bootstrap.sh
@@ -109,3 +110,12 @@ chaos-flink-schema-change: bootstrap ## drill: oltp.orders.amount to text + an o
 
 chaos-lakehouse-commit: bootstrap ## drill: MinIO frozen + an order: the Flink job's Paimon commits fail (ARGS="--revert" / "--dry-run")
 	$(PY) scripts/chaos/simulate_lakehouse_commit_failure.py $(ARGS)
+
+o2o-seed: bootstrap ## O2O: place orders with OMS (POST /api/v1/seed-mock-data): ARGS="--count 10"
+	$(PY) scripts/chaos/simulate_o2o_orders.py seed $(ARGS)
+
+o2o-pause-seeding: bootstrap ## drill: pause the O2O order feed (NoNewOrders): ARGS="--revert" / "--dry-run"
+	$(PY) scripts/chaos/simulate_o2o_orders.py pause-seeding $(ARGS)
+
+o2o-force-fail: bootstrap ## drill: OMS fails new orders, the payment service answers 503 (TooManyFailures): ARGS="--revert" / "--dry-run"
+	$(PY) scripts/chaos/simulate_o2o_orders.py force-fail $(ARGS)

@@ -71,10 +71,11 @@ class MariaDb(Service):
 
 @dataclass(frozen=True)
 class Postgres(Service):
-    def sql(self, owner: StackOwner, statement: str) -> list[list[str]]:
-        """One statement as the postgres superuser over the container's socket; rows of tab-separated columns."""
-        output = owner.run(self.name, ["psql", "-h", "/run/postgresql", "-U", "postgres", "-qAt", "-F", "\t", "-c",
-                                       statement], what=f"psql `{statement[:80]}`")
+    def sql(self, owner: StackOwner, statement: str, database: str = "postgres") -> list[list[str]]:
+        """One statement as the postgres superuser over the container's socket, in `database`; rows of
+        tab-separated columns."""
+        output = owner.run(self.name, ["psql", "-h", "/run/postgresql", "-U", "postgres", "-d", database, "-qAt", "-F",
+                                       "\t", "-c", statement], what=f"psql `{statement[:80]}`")
         return [line.split("\t") for line in output.splitlines()]
 
 
@@ -234,6 +235,35 @@ class Flink(HttpService):
         return FlinkClient(self.url(owner))
 
 
+class OmsClient:
+    """OMS's API as seed 003 uses it, every route but /api/v1/health with the `x-api-key` header (OMS_API_KEY from
+    the environment, else the test stack's key): seed mock orders, the monitoring window, health."""
+    TEST_KEY = "oms-test-key"      # the test stack's key (docker-compose.test.yml default), never the seed's
+
+    def __init__(self, base_url: str, api_key: str | None = None) -> None:
+        self.api = JsonService("oms", base_url)
+        self.key = api_key if api_key is not None else os.environ.get("OMS_API_KEY", self.TEST_KEY)
+
+    def seed(self, count: int) -> dict:
+        """POST /api/v1/seed-mock-data?count=N: N new PENDING orders."""
+        return self.api.request("POST", "/api/v1/seed-mock-data", params={"count": count},
+                                headers={"x-api-key": self.key}).json()
+
+    def recent(self, minutes: float = 10, limit: int = 100) -> dict:
+        """GET /api/v1/monitor/recent: `total`, `statusCounts`, `data` of the orders updated in the last `minutes`."""
+        return self.api.request("GET", "/api/v1/monitor/recent", params={"minutes": minutes, "limit": limit},
+                                headers={"x-api-key": self.key}).json()
+
+    def health(self) -> dict:
+        return self.api.get("/api/v1/health")
+
+
+@dataclass(frozen=True)
+class Oms(HttpService):
+    def client(self, owner) -> OmsClient:
+        return OmsClient(self.url(owner))
+
+
 SERVICES: dict[str, Service] = {}
 
 
@@ -273,6 +303,13 @@ TRINO = _add(Trino("trino", 8080, Http("/v1/info", '"starting":false')))
 FLINK_JOBMANAGER = _add(Flink("flink-jobmanager", 8081, Http("/jobs/overview", '"state":"RUNNING"')))
 FLINK_TASKMANAGER = _add(HttpService("flink-taskmanager", 9250, Http("/metrics")))
 LAKEHOUSE_READER = _add(HttpService("lakehouse-reader", 8082, Http("/health")))
+# O2O order monitoring (seed 003): OMS on its own PostgreSQL, the order feed, the Pushgateway, Airflow's scheduler
+O2O_POSTGRES = _add(Postgres("o2o-postgres", 5432, PostgresHello()))
+OMS = _add(Oms("oms", 3001, Http("/api/v1/health", '"database":"ok"')))
+O2O_ORDER_FEED = _add(HttpService("o2o-order-feed", 8000, PYTHON_APP))
+PUSHGATEWAY = _add(HttpService("pushgateway", 9091, Http("/-/ready")))
+AIRFLOW = _add(HttpService("airflow", 8974, Http("/health")))
+METRICS_STORE = _add(HttpService("metrics-store", 9090, Http("/-/ready")))   # long-term metrics (remote write)
 
 
 def service(name: str) -> Service:

@@ -340,3 +340,42 @@ def lakehouse_commit_failure(owner, ledger, *, revert: bool = False, dry_run: bo
             report["committedDrillOrders"] = len(committed_orders(owner)["rows"])
     report["ok"] = dry_run or (not report["checkpointsFailing"] if revert else report["checkpointsFailing"])
     return report
+
+
+# -- O2O order monitoring (seed 003) -------------------------------------------------------------------
+O2O_ACTIONS = ("seed", "pause-seeding", "force-fail")
+
+
+def o2o_orders(owner, ledger, action: str, *, count: int = 10, revert: bool = False, dry_run: bool = False) -> dict:
+    """The O2O guide's Step 8 drills: `seed` places `count` orders (POST /api/v1/seed-mock-data); `pause-seeding`
+    pauses the order feed (NoNewOrders after 10 minutes without a new order); `force-fail` makes the payment
+    service answer 503, so OMS fails every new order (TooManyFailures). With `revert` the fault is undone. Each
+    report holds OMS's recent window (`total`, `statusCounts`).
+
+    A fault is left in place on purpose until `--revert`: the fault ledger has it first, so `make cleanup` reverts
+    it if nobody does; `--revert` closes that ledger entry."""
+    from chaos_harness.faults.o2o import FEED_PAUSED, PAYMENTS_FAILING, oms_client
+    if action not in O2O_ACTIONS:
+        raise ValueError(f"unknown O2O drill {action!r}; known: {', '.join(O2O_ACTIONS)}")
+    oms = oms_client(owner)
+    report: dict = {"drill": f"o2o {action}", "stack": owner.project, "dryRun": dry_run}
+    if action == "seed":
+        report.update(action="seed", count=count, rest=f"POST /api/v1/seed-mock-data?count={count}")
+        if not dry_run:
+            report["orderIds"] = oms.seed(count)["orderIds"]
+    else:
+        fault = FEED_PAUSED if action == "pause-seeding" else PAYMENTS_FAILING
+        open_entries = open_drill_faults(ledger, owner, fault.kind, service=fault.service)
+        report.update(fault=str(fault), action="revert" if revert else "inject")
+        if not dry_run:
+            if revert:
+                fault.revert(owner)
+                for entry in open_entries:
+                    ledger.fault_reverted(entry.id, by=f"o2o {action} --revert")
+            else:   # left in place until --revert; the ledger entry lets `make cleanup` revert it
+                report.update(ledgerId=Nemesis(owner, ledger).inject(fault).ledger_id, revertWith="--revert")
+            report["inEffect"] = fault.in_effect(owner).done
+    recent = oms.recent(minutes=10, limit=5)
+    report["recent"] = {"total": recent["total"], "statusCounts": recent["statusCounts"]}
+    report["ok"] = dry_run or action == "seed" or report["inEffect"] != revert
+    return report

@@ -15,8 +15,10 @@ GROUP_CORE, GROUP_PROFILES = "chaos-stack-core", "chaos-stack-profiles"
 STACK_FIXTURES = frozenset({"chaos_stack", "run_scenario"})   # a test using either runs on the session stack
 # Profiles few tests need, whose JVMs cost CPU all the time they run (Flink checkpointing and polling, Trino): in
 # one process, the session stack starts without them, their tests run last, and the profile is added when the
-# first of them comes, so the rest of the session runs without them on the cores.
-ON_DEMAND = frozenset({"flink", "trino"})
+# first of them comes, so the rest of the session runs without them on the cores. In this order: the tests of
+# one profile run together, the lighter profiles (Airflow's scheduler) before the JVMs are added.
+ON_DEMAND_ORDER = ("o2o", "trino", "flink")
+ON_DEMAND = frozenset(ON_DEMAND_ORDER)
 
 
 def loadgroup(config) -> bool:
@@ -61,9 +63,17 @@ def profiles_to_start(items: Iterable, first=None, grouped: bool = False, on_dem
     return sorted(needed)
 
 
+def on_demand_rank(item) -> int:
+    """0 for a test without an ON_DEMAND profile; else 1 + the place of its first such profile in ON_DEMAND_ORDER."""
+    if not needs_on_demand(item):
+        return 0
+    return 1 + min(ON_DEMAND_ORDER.index(p) for p in profiles_of(item) & ON_DEMAND)
+
+
 def in_one_process_order(items: list) -> list:
-    """The tests that need an ON_DEMAND profile moved to the end, keeping every other order."""
-    return sorted(items, key=needs_on_demand)
+    """The tests that need an ON_DEMAND profile moved to the end, one profile after the other (ON_DEMAND_ORDER),
+    keeping every other order."""
+    return sorted(items, key=on_demand_rank)
 
 
 def releases_stack_after(item, nextitem) -> bool:

@@ -268,3 +268,24 @@ def success_leaves_window(elapsed: float, what: str) -> SignalDelay:
         return Delay(seconds, f"the last {what} leaves the {_g(w)}s window: {_g(w)}s - the {_g(elapsed)}s a failed "
                               f"attempt ran since it = {_g(seconds)}s")
     return delay
+
+
+def last_increase_leaves_window(what: str) -> SignalDelay:
+    """`increase(counter[W]) == 0` once the counter stands still: the samples of its last increase must leave
+    the window, W after the last change (compressed, read from the loaded rule)."""
+    def delay(rule: AlertingRule, profile: TimingProfile) -> Delay:  # noqa: ARG001
+        w = window(rule)
+        return Delay(round(w, 3), f"the last {what} leaves the {_g(w)}s window: {_g(w)}s")
+    return delay
+
+
+def scheduled_run(period: float, run_seconds: float, what: str) -> SignalDelay:
+    """A change reaches the metric only through a scheduled batch job (a DAG that pushes at its end): up to one
+    period (a production duration, compressed by the run's factor like the schedule) plus one run of the job,
+    which takes real time (its scheduler's and tasks' latency, measured; not compressed)."""
+    def delay(rule: AlertingRule, profile: TimingProfile) -> Delay:  # noqa: ARG001
+        compressed = period / profile.factor
+        seconds = round(compressed + run_seconds, 3)
+        return Delay(seconds, f"{what}: the period {_g(period)}s / {_g(profile.factor)} = {_g(compressed)}s + one "
+                              f"run {_g(run_seconds)}s (real time) = {_g(seconds)}s")
+    return delay

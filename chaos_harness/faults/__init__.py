@@ -5,7 +5,7 @@
 - `nemesis`: `Nemesis` and `AppliedFault`, the only way a fault is applied (ledger first, revert always).
 - `containers`: `docker pause/stop/kill/restart`, `RestartService`, `ResumeService`.
 - `apps` (the reference services), `databases`, `kafka`, `connect`, `cdc`, `cassandra`, `fulfillment`, `trino`, `flink`,
-  `lakehouse` (the Paimon table the Flink job commits to).
+  `lakehouse` (the Paimon table the Flink job commits to), `o2o` (the O2O pipeline: no kind of its own, its timing).
 
 Each domain module lists its fault kinds in `FAULTS`; `kinds()` reads the modules named in DOMAINS, so a
 crashed run's ledger entry can be rebuilt in a fresh process (`chaos-harness cleanup`). The domain modules
@@ -29,7 +29,7 @@ __all__ = ["AppliedFault", "ContainerFault", "ContainerKilled", "ContainerPaused
 
 # The domain modules, each with its FAULTS. Imported on demand: some need the [data-platform] extra's clients.
 DOMAINS = ("containers", "apps", "databases", "kafka", "connect", "cdc", "cassandra", "fulfillment", "trino", "flink",
-           "lakehouse")
+           "lakehouse", "o2o")
 
 
 def kinds() -> dict[str, type[Fault]]:

@@ -30,7 +30,7 @@ def test_amtool_check_config(chaos_stack, config):
     assert "SUCCESS" in out
 
 
-@pytest.mark.parametrize("severity,receiver", [("high", "data-ops"), ("critical", "data-ops"), ("warning", "default")])
+@pytest.mark.parametrize("severity,receiver", [("high", "data-ops"), ("critical", "data-ops"), ("warning", "log"), ("low", "default")])
 def test_alertmanager_routes_high_and_critical_to_data_ops(chaos_stack, severity, receiver):
     rc, out = chaos_stack.exec("alertmanager", [
         "amtool", "config", "routes", "test", "--config.file=/etc/alertmanager/alertmanager.yml",

@@ -54,10 +54,15 @@ TRINO_DRILL = Item(fixturenames=("chaos_stack",), markers=(("trino",),))
 FLINK_DELAY_UNIT = Item(fixturenames=("tmp_path",), scenario_profiles=("cdc", "flink"))   # no stack: stays put
 
 
+O2O_PROOF = Item(fixturenames=("run_scenario",), scenario_profiles=("o2o",))
+
+
 def test_one_process_starts_without_the_on_demand_profiles_and_runs_their_tests_last():
     items = [UNIT, FLINK_PROOF, REDIS_PROOF, TRINO_DRILL, FLINK_DELAY_UNIT, CDC_PROOF]
-    assert parallel.in_one_process_order(items) == [UNIT, REDIS_PROOF, FLINK_DELAY_UNIT, CDC_PROOF, FLINK_PROOF,
-                                                    TRINO_DRILL]
+    assert parallel.in_one_process_order(items) == [UNIT, REDIS_PROOF, FLINK_DELAY_UNIT, CDC_PROOF, TRINO_DRILL,
+                                                    FLINK_PROOF]
+    assert parallel.in_one_process_order([FLINK_PROOF, O2O_PROOF, UNIT, TRINO_DRILL, O2O_PROOF]) == [
+        UNIT, O2O_PROOF, O2O_PROOF, TRINO_DRILL, FLINK_PROOF], "one profile after the other, the lightest first"
     assert parallel.profiles_to_start(items, on_demand=True) == ["cdc"]
     assert parallel.profiles_to_start(items) == ["cdc", "flink", "trino"], "attached (--stack): everything"
     assert parallel.profiles_to_start([UNIT, FLINK_PROOF], on_demand=True) == ["cdc", "flink"], \

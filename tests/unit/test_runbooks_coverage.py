@@ -13,13 +13,13 @@ from fixtures import ROOT
 SEED_SECTIONS = ["kafka-backlog", "cdc-replication-lag", "schema-drift", "cassandra-ttl-oversell",
                  "fulfillment-backlog", "flink-job-restarting", "cassandra-node-down", "paimon-nessie-commit",
                  "kafka-connect-failure", "trino-backlog", "db-connection-saturation", "notification-failures",
-                 "support-timeline"]
+                 "support-timeline", "o2o-no-new-orders", "o2o-too-many-failures"]   # the last two: seed 003
 SEED_ALERTS = ["KafkaConsumerLagHigh", "CdcReplicationLagHigh", "SchemaDriftDetected", "InventoryOversellRisk",
                "FulfillmentDelay", "FlinkJobRestarting", "CassandraNodeDown", "KafkaConnectConnectorFailed",
                "MySQLConnectionSaturation", "PostgresConnectionSaturation", "NotificationFailureRateHigh",
                "NotificationRateLimitedBurst", "NotificationOptOutSpike", "NotificationRateLimiterErrors",
                "SupportTimelineLatencyHigh", "SupportTimelineCollectionFailures", "SupportTimelineCacheErrors",
-               "SupportAttachmentBacklogHigh", "SupportAttachmentGrowthRapid"]
+               "SupportAttachmentBacklogHigh", "SupportAttachmentGrowthRapid", "NoNewOrders", "TooManyFailures"]
 NAMED_SINCE = ["TrinoQueryBacklog", "PaimonCommitFailing"]   # sections whose seed names no alert; the project named one (issue 12)
 URL = "docs/runbooks/incident-runbook.md#"
 

@@ -200,3 +200,30 @@ def test_fulfillment_drill_fault_round_trips_through_the_ledger_description():
     from chaos_harness.faults.fulfillment import FulfillmentArtifactsHeld
     fault = FulfillmentArtifactsHeld(count=3, hold_minutes=45, prefix="chaos/fulfillment-delay/")
     assert fault_from_description(fault.describe()) == fault
+
+
+O2O_DRILL = "scripts/chaos/simulate_o2o_orders.py"
+
+
+def test_o2o_drill_help_names_the_seed_drills():
+    result = _run(O2O_DRILL, "--help")
+    assert result.returncode == 0
+    assert all(word in result.stdout for word in ("seed", "pause-seeding", "force-fail", "--revert", "--dry-run",
+                                                  "--oms-url", "OMS_API_KEY"))
+
+
+@pytest.mark.parametrize("args,message", [(["typo"], "invalid choice: 'typo'"),
+                                          (["seed", "--count", "0"], "--count must be between 1 and 1000"),
+                                          (["seed", "--oms-url", "oms:3001"], "not an http(s) URL")])
+def test_o2o_drill_bad_input_is_a_usage_error(args, message):
+    result = _run(O2O_DRILL, *args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_o2o_drill_refuses_a_url_that_is_not_a_test_stack():
+    result = _run(O2O_DRILL, "pause-seeding", "--oms-url", f"http://127.0.0.1:{_closed_port()}")
+    assert "Traceback" not in result.stderr
+    if "no Docker engine answers" in result.stderr:
+        assert result.returncode == 1 and "make bootstrap" in result.stderr
+        return
+    assert result.returncode == 2 and "no chaos stack publishes" in result.stderr

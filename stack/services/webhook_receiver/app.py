@@ -1,8 +1,9 @@
-"""webhook-receiver: plays the team's Slack bot for Alertmanager's slack_configs.
+"""webhook-receiver: plays the team's Slack bot for Alertmanager's slack_configs, and the notice log its
+webhook_configs post to.
 
-Alertmanager posts Slack incoming-webhook payloads to /slack/<receiver>; every one is
-recorded (firing and resolved) and can be queried over HTTP, so a test can prove that an
-alert reached the #data-ops channel and that its resolution did too.
+Alertmanager posts Slack incoming-webhook payloads to /slack/<receiver> and its generic webhook payloads to
+/webhook/<receiver>; every one is recorded (firing and resolved) and can be queried over HTTP, so a test can
+prove that an alert reached the #data-ops channel (or the `log` receiver) and that its resolution did too.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import Request
 from prometheus_client import Counter
 
 from common.service import create_app, structured_logger
-from webhook_receiver.notices import parse
+from webhook_receiver.notices import parse, parse_webhook
 
 RECEIVED = Counter("webhook_notifications_received_total", "Slack-style notifications received", ["receiver", "status"])
 
@@ -25,10 +26,18 @@ _received: list[dict] = []
 
 @app.post("/slack/{receiver}")
 async def receive(receiver: str, request: Request) -> dict:
-    notification = parse(receiver, await request.json(), time.time())
+    return _record(parse(receiver, await request.json(), time.time()))
+
+
+@app.post("/webhook/{receiver}")
+async def receive_webhook(receiver: str, request: Request) -> dict:
+    return _record(parse_webhook(receiver, await request.json(), time.time()))
+
+
+def _record(notification: dict) -> dict:
     with _lock:
         _received.append(notification)
-    RECEIVED.labels(receiver=receiver, status=notification["status"]).inc()
+    RECEIVED.labels(receiver=notification["receiver"], status=notification["status"]).inc()
     log.info("notification received", extra={"fields": {k: notification[k] for k in ("receiver", "status", "alertname")}})
     return {"ok": True}
 

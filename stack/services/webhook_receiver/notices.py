@@ -29,3 +29,23 @@ def parse(receiver: str, payload: dict, received_at: float) -> dict:
         "received_at": received_at,
         "payload": payload,
     }
+
+
+def parse_webhook(receiver: str, payload: dict, received_at: float) -> dict:
+    """One notice from Alertmanager's generic webhook payload (webhook_configs, version 4): the same shape as
+    `parse`, status and alertname from the group, the labels of each alert (alertname, severity)."""
+    alerts = payload.get("alerts") or []
+    common = payload.get("commonLabels") or {}
+    status = payload.get("status")
+    return {
+        "receiver": receiver,
+        "channel": None,
+        "status": status if status in ("firing", "resolved") else "unknown",
+        "alertname": common.get("alertname") or ((alerts[0].get("labels") or {}).get("alertname") if alerts else None),
+        "title": f"[{str(status).upper()}] {common.get('alertname', '')}".strip(),
+        "text": "\n".join((a.get("annotations") or {}).get("summary", "") for a in alerts),
+        "alerts": [{"alertname": (a.get("labels") or {}).get("alertname"),
+                    "severity": (a.get("labels") or {}).get("severity")} for a in alerts],
+        "received_at": received_at,
+        "payload": payload,
+    }

@@ -1,0 +1,46 @@
+"""The O2O order monitoring of seed 003: OMS, its order feed and the Airflow DAG o2o_oms_monitoring that ingests
+OMS's recent orders into the warehouse and pushes the o2o_* metrics to the Pushgateway.
+
+Its drills use faults of other domains (the feed's container paused, the payment service failing), so this
+module defines no fault kind: it holds the pipeline's timing, which the O2O scenarios' signal delays are made of,
+and the drills' shared pieces. Timings: production values of the services (compressed by the run's factor the
+way the services compress them) and the measured latency of one DAG run (real time).
+"""
+from __future__ import annotations
+
+from chaos_harness import signals
+from chaos_harness.catalog import O2O_ORDER_FEED, OMS, PAYMENT_SERVICE
+from chaos_harness.faults.apps import DownstreamFault
+from chaos_harness.faults.containers import ContainerPaused
+
+FEED_PERIOD = 30.0          # the feed places an order every 30 s (O2O_FEED_ORDERS_PER_MINUTE 2), production
+ADVANCE_PERIOD = 30.0       # OMS's auto-advance cron, production (seed 003: "Auto-advance cron 30s")
+DAG_PERIOD = 60.0           # the DAG's schedule, production (seed 003: every minute)
+# One DAG run, from the end of its interval to the push of its last task (the scheduler starts a run ~1.5 s after
+# its interval ends; fetch_recent -> load_fact -> push_metrics, LocalExecutor, ~0.3 s a task), real time: pushes
+# came 2.0-3.8 s apart at a 2 s period on the 2-core machine (stack/images/airflow/README.md), so a run adds at
+# most ~1.8 s to the period; 8 s leaves room for CI's load (a machine 4x as busy).
+DAG_RUN_SECONDS = 8.0
+
+FEED_PAUSED = ContainerPaused(O2O_ORDER_FEED.name)
+PAYMENTS_FAILING = DownstreamFault(PAYMENT_SERVICE.name, status=503)
+
+
+def dag_cycle(what: str) -> signals.SignalDelay:
+    """Until a change in OMS is in the pushed metrics: the next DAG run starts within a period and takes a run."""
+    return signals.scheduled_run(DAG_PERIOD, DAG_RUN_SECONDS, what)
+
+
+def next_order() -> signals.SignalDelay:
+    return signals.production_time(FEED_PERIOD, "the feed's next order")
+
+
+def advance_tick() -> signals.SignalDelay:
+    return signals.production_time(ADVANCE_PERIOD, "OMS's auto-advance tick")
+
+
+def oms_client(owner):
+    return OMS.client(owner)
+
+
+FAULTS = ()   # the kinds this module defines (chaos_harness.faults.kinds): none, see above
