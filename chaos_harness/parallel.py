@@ -76,6 +76,20 @@ def in_one_process_order(items: list) -> list:
     return sorted(items, key=on_demand_rank)
 
 
+def on_demand_profiles_done_after(items: list) -> dict[int, list[str]]:
+    """In one process: after which test (its index in `items`) each ON_DEMAND profile is needed no more, so its
+    services can go and the rest of the session runs without them on the cores. {index: [profiles]}"""
+    last: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if stack_group(item) is not None:
+            for profile in profiles_of(item) & ON_DEMAND:
+                last[profile] = index
+    done: dict[int, list[str]] = {}
+    for profile, index in sorted(last.items()):
+        done.setdefault(index, []).append(profile)
+    return done
+
+
 def releases_stack_after(item, nextitem) -> bool:
     """Is `item` the last stack test of its worker? With --no-loadscope-reorder the stack groups head the queue,
     so once the next test uses no stack, none will."""

@@ -57,6 +57,7 @@ MARKERS = (
 KEEP_STACK = pytest.StashKey[bool]()
 SESSION_STACK = pytest.StashKey[Stack]()
 STACK_FINISHED = pytest.StashKey[bool]()
+ON_DEMAND_DONE = pytest.StashKey[dict]()      # index of a test -> on-demand profiles needed no more after it
 CURRENT_ITEM = pytest.StashKey[pytest.Item]()   # the test being set up (whose group sizes a worker's stack)
 CHECKS = pytest.StashKey[dict]()          # scenario id -> ScenarioCheck, validated at collection
 VALIDATOR = pytest.StashKey[Validator]()
@@ -257,8 +258,18 @@ def _finish_stack(config: pytest.Config) -> None:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """Under --dist loadgroup a worker's stack goes as soon as its last stack test is done: the stack groups come
     first in the queue, so what follows (unit tests, crash recovery) runs without idle JVMs on the same cores."""
-    if parallel.loadgroup(item.config) and parallel.releases_stack_after(item, nextitem):
-        _finish_stack(item.config)
+    if parallel.loadgroup(item.config):
+        if parallel.releases_stack_after(item, nextitem):
+            _finish_stack(item.config)
+        return
+    stack = item.config.stash.get(SESSION_STACK, None)
+    if stack is None or stack.stopped or nextitem is None:
+        return
+    if ON_DEMAND_DONE not in item.config.stash:
+        item.config.stash[ON_DEMAND_DONE] = parallel.on_demand_profiles_done_after(item.session.items)
+    done = item.config.stash[ON_DEMAND_DONE].get(item.session.items.index(item), [])
+    if done:
+        stack.remove_profiles(done)
 
 
 def _uncaptured(config: pytest.Config):

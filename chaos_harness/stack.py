@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docker.models.containers import Container
+import yaml
 from testcontainers.compose import DockerCompose
 
 from chaos_harness import images, log
@@ -214,6 +215,28 @@ class Stack:
         self._write_env()
         self._up(f"adding the {', '.join(missing)} services")
         return missing
+
+    def remove_profiles(self, profiles) -> list[str]:
+        """Remove the services that only these compose profiles start (a one-process run's on-demand profile once
+        its last test is done), so the rest of the session runs without them on the cores; services another running
+        profile or the core also starts stay. A stack attached with --stack is left as found. Returns the
+        services removed."""
+        leaving = set(profiles) & set(self.profiles)
+        if not leaving or self.attached:
+            return []
+        staying = set(self.profiles) - leaving
+        specs = (yaml.safe_load(self.layout.compose_file.read_text()) or {}).get("services") or {}
+        gone = sorted(name for name, spec in specs.items()
+                      if set(spec.get("profiles") or ()) & leaving and not set(spec.get("profiles") or ()) & staying)
+        for container in self.owner.containers():
+            if container.labels.get(SERVICE_LABEL) in gone:
+                container.remove(force=True)   # no fault of theirs is open: their tests are done
+        self.profiles = sorted(staying)
+        self._compose = self._compose_for(self.profiles)
+        self._write_env()
+        _log.info(f"stack {self.project}: removed the {', '.join(sorted(leaving))} services ({', '.join(gone)}): "
+                  f"their tests are done")
+        return gone
 
     def _up(self, what: str) -> None:
         """`docker compose up --wait` for the current profiles, building what is missing, with progress."""

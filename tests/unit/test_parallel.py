@@ -82,3 +82,10 @@ def test_loadgroup_is_seen_on_the_controller_and_on_workers(dist, worker_flag, g
     option = SimpleNamespace(**({} if worker_flag is None else {"loadgroup": worker_flag}))
     config = SimpleNamespace(getoption=lambda name, default=None: dist if name == "dist" else default, option=option)
     assert parallel.loadgroup(config) is grouped
+
+
+def test_an_on_demand_profile_is_done_after_its_last_stack_test():
+    items = [UNIT, REDIS_PROOF, O2O_PROOF, O2O_PROOF, TRINO_DRILL, FLINK_DELAY_UNIT, FLINK_PROOF, UNIT]
+    assert parallel.on_demand_profiles_done_after(items) == {3: ["o2o"], 4: ["trino"], 6: ["flink"]}
+    assert parallel.on_demand_profiles_done_after([UNIT, CDC_PROOF, FLINK_DELAY_UNIT]) == {}, \
+        "no on-demand stack test; a stackless test of a flink scenario does not count"
