@@ -280,12 +280,14 @@ def last_increase_leaves_window(what: str) -> SignalDelay:
 
 
 def scheduled_run(period: float, run_seconds: float, what: str) -> SignalDelay:
-    """A change reaches the metric only through a scheduled batch job (a DAG that pushes at its end): up to one
-    period (a production duration, compressed by the run's factor like the schedule) plus one run of the job,
-    which takes real time (its scheduler's and tasks' latency, measured; not compressed)."""
+    """A change reaches the metric only through a scheduled batch job that reads its source first and pushes at
+    its end (a DAG): a run in progress may have read before the change, so it ends first (one run), then the next
+    starts within a period (a production duration, compressed by the run's factor like the schedule) and takes a
+    run. Runs take real time (the scheduler's and the tasks' latency, measured; not compressed)."""
     def delay(rule: AlertingRule, profile: TimingProfile) -> Delay:  # noqa: ARG001
         compressed = period / profile.factor
-        seconds = round(compressed + run_seconds, 3)
-        return Delay(seconds, f"{what}: the period {_g(period)}s / {_g(profile.factor)} = {_g(compressed)}s + one "
-                              f"run {_g(run_seconds)}s (real time) = {_g(seconds)}s")
+        seconds = round(run_seconds + compressed + run_seconds, 3)
+        return Delay(seconds, f"{what}: a run in progress {_g(run_seconds)}s + the period {_g(period)}s / "
+                              f"{_g(profile.factor)} = {_g(compressed)}s + the next run {_g(run_seconds)}s "
+                              f"(runs in real time) = {_g(seconds)}s")
     return delay

@@ -19,7 +19,8 @@ DAG_PERIOD = 60.0           # the DAG's schedule, production (seed 003: every mi
 # One DAG run, from the end of its interval to the push of its last task (the scheduler starts a run ~1.5 s after
 # its interval ends; fetch_recent -> load_fact -> push_metrics, LocalExecutor, ~0.3 s a task), real time: pushes
 # came 2.0-3.8 s apart at a 2 s period on the 2-core machine (stack/images/airflow/README.md), so a run adds at
-# most ~1.8 s to the period; 8 s leaves room for CI's load (a machine 4x as busy).
+# most ~1.8 s to the period. Under `make test`'s load (load average ~11) NoNewOrders fired 49.1 s after the pause
+# (the .ci/run of 881988e), i.e. about 4.6 s a run: 8 s leaves room for a machine busier still.
 DAG_RUN_SECONDS = 8.0
 
 FEED_PAUSED = ContainerPaused(O2O_ORDER_FEED.name)
@@ -27,7 +28,8 @@ PAYMENTS_FAILING = DownstreamFault(PAYMENT_SERVICE.name, status=503)
 
 
 def dag_cycle(what: str) -> signals.SignalDelay:
-    """Until a change in OMS is in the pushed metrics: the next DAG run starts within a period and takes a run."""
+    """Until a change in OMS is in the pushed metrics: a run in progress (it may have fetched before the change),
+    the period, the next run (signals.scheduled_run)."""
     return signals.scheduled_run(DAG_PERIOD, DAG_RUN_SECONDS, what)
 
 

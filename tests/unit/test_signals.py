@@ -162,6 +162,19 @@ def test_success_leaves_window_waits_for_the_rest_of_the_window_after_a_failed_a
     assert signals.success_leaves_window(12.0, "completed checkpoint")(r, profile(30)).seconds == 0
 
 
+def test_last_increase_leaves_the_whole_window():
+    r = rule("increase(o2o_orders_ingested_total[20s]) == 0")
+    delay = signals.last_increase_leaves_window("ingested order")(r, profile(30))
+    assert delay.seconds == 20.0 and "the last ingested order leaves the 20s window" in delay.arithmetic
+
+
+def test_a_scheduled_run_waits_for_the_run_in_progress_the_period_and_the_next_run():
+    delay = signals.scheduled_run(60.0, 8.0, "the DAG run")(rule("x > 0"), profile(30))
+    assert delay.seconds == 18.0          # 8 s in progress + 60 s / 30 + 8 s: runs are real time
+    assert signals.scheduled_run(60.0, 8.0, "the DAG run")(rule("x > 0"), profile(10)).seconds == 22.0
+    assert "a run in progress 8s + the period 60s / 30 = 2s + the next run 8s" in delay.arithmetic
+
+
 def test_total_adds_delays_and_keeps_each_arithmetic():
     combined = signals.total(signals.domain_time(1.0, "a"), signals.ratio_fills_window("b"))
     delay = combined(rule("sum(rate(e[10s])) / sum(rate(c[10s])) > 0.05"), profile(30))
@@ -213,6 +226,8 @@ EXPECTED = {   # scenario: (signal delay at factor 30, at factor 10), seconds, a
     "kafka_consumer_backlog": (1.0, 1.0),
     "cdc_schema_drift": (2.6, 2.6),
     "flink_job_restarting": (12.0, 12.0),
+    # a run in progress 8 s + the 60 s period (2 s / 6 s) + the next run 8 s, then the 10m window (20 s / 60 s)
+    "o2o_no_new_orders": (38.0, 82.0),
 }
 
 
