@@ -354,10 +354,10 @@ def o2o_orders(owner, ledger, action: str, *, count: int = 10, revert: bool = Fa
 
     A fault is left in place on purpose until `--revert`: the fault ledger has it first, so `make cleanup` reverts
     it if nobody does; `--revert` closes that ledger entry."""
-    from chaos_harness.faults.o2o import FEED_PAUSED, PAYMENTS_FAILING, oms_client
+    from chaos_harness.faults.o2o import FEED_PAUSED, PAYMENTS_FAILING
     if action not in O2O_ACTIONS:
         raise ValueError(f"unknown O2O drill {action!r}; known: {', '.join(O2O_ACTIONS)}")
-    oms = oms_client(owner)
+    oms = catalog.OMS.client(owner)
     report: dict = {"drill": f"o2o {action}", "stack": owner.project, "dryRun": dry_run}
     if action == "seed":
         report.update(action="seed", count=count, rest=f"POST /api/v1/seed-mock-data?count={count}")

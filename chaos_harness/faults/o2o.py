@@ -9,7 +9,7 @@ way the services compress them) and the measured latency of one DAG run (real ti
 from __future__ import annotations
 
 from chaos_harness import signals
-from chaos_harness.catalog import O2O_ORDER_FEED, OMS, PAYMENT_SERVICE
+from chaos_harness.catalog import O2O_ORDER_FEED, PAYMENT_SERVICE
 from chaos_harness.faults.apps import DownstreamFault
 from chaos_harness.faults.containers import ContainerPaused
 
@@ -39,10 +39,6 @@ def next_order() -> signals.SignalDelay:
 
 def advance_tick() -> signals.SignalDelay:
     return signals.production_time(ADVANCE_PERIOD, "OMS's auto-advance tick")
-
-
-def oms_client(owner):
-    return OMS.client(owner)
 
 
 FAULTS = ()   # the kinds this module defines (chaos_harness.faults.kinds): none, see above
