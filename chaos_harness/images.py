@@ -30,9 +30,19 @@ CONTENT_LIMIT = 1_000_000   # bytes: smaller build inputs count by their content
 _VARIABLE = re.compile(r"\$\{CHAOS_IMAGE_TAG(?::-[^}]*)?\}")
 
 
+def compose_services(compose_file: Path) -> dict[str, dict]:
+    """The services of a compose file, by name."""
+    return (yaml.safe_load(compose_file.read_text()) or {}).get("services") or {}
+
+
+def starts_with(spec: dict, profiles) -> bool:
+    """Does a compose service start when these profiles are active (a service without profiles always does)?"""
+    return not spec.get("profiles") or bool(set(spec["profiles"]) & set(profiles))
+
+
 def build_inputs(compose_file: Path) -> list[Path]:
     """The compose file, and every file of its services' build contexts and Dockerfiles."""
-    services = (yaml.safe_load(compose_file.read_text()) or {}).get("services") or {}
+    services = compose_services(compose_file)
     roots: set[Path] = set()
     for spec in services.values():
         build = spec.get("build")
@@ -64,10 +74,8 @@ def build_tag(compose_file: Path) -> str:
 
 def images_needed(compose_file: Path, profiles: list[str], tag: str) -> list[str]:
     """The built images (`build:` and `image:`) of the services that start with these profiles, at `tag`."""
-    services = (yaml.safe_load(compose_file.read_text()) or {}).get("services") or {}
-    return sorted({_VARIABLE.sub(tag, spec["image"]) for spec in services.values()
-                   if spec.get("build") and spec.get("image")
-                   and (not spec.get("profiles") or set(spec["profiles"]) & set(profiles))})
+    return sorted({_VARIABLE.sub(tag, spec["image"]) for spec in compose_services(compose_file).values()
+                   if spec.get("build") and spec.get("image") and starts_with(spec, profiles)})
 
 
 def missing(images: list[str]) -> list[str]:

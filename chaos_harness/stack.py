@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docker.models.containers import Container
-import yaml
 from testcontainers.compose import DockerCompose
 
 from chaos_harness import images, log
@@ -225,9 +224,8 @@ class Stack:
         if not leaving or self.attached:
             return []
         staying = set(self.profiles) - leaving
-        specs = (yaml.safe_load(self.layout.compose_file.read_text()) or {}).get("services") or {}
-        gone = sorted(name for name, spec in specs.items()
-                      if set(spec.get("profiles") or ()) & leaving and not set(spec.get("profiles") or ()) & staying)
+        gone = sorted(name for name, spec in images.compose_services(self.layout.compose_file).items()
+                      if images.starts_with(spec, self.profiles) and not images.starts_with(spec, staying))
         for container in self.owner.containers():
             if container.labels.get(SERVICE_LABEL) in gone:
                 container.remove(force=True)   # no fault of theirs is open: their tests are done
