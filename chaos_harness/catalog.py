@@ -138,7 +138,19 @@ class Minio(HttpService):
         MINIO_ROOT_USER / MINIO_ROOT_PASSWORD from the environment, else the test stack's."""
         from minio import Minio as S3   # the [data-platform] extra: imported only where S3 is used
         return S3(endpoint, access_key=os.environ.get("MINIO_ROOT_USER", cls.TEST_USER),
-                  secret_key=os.environ.get("MINIO_ROOT_PASSWORD", cls.TEST_PASSWORD), secure=False)
+                  secret_key=os.environ.get("MINIO_ROOT_PASSWORD", cls.TEST_PASSWORD), secure=False,
+                  http_client=cls.bounded_connections())
+
+    @staticmethod
+    def bounded_connections():
+        """Connections that give up in seconds: the minio package's own wait 5 min per connect or read and obey
+        MinIO's `Retry-After: 120` on a 503 (sent while it starts, or under a drill), so one call could outlast
+        every bound the harness sets."""
+        import urllib3
+        return urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=10.0), maxsize=10,
+                                   retries=urllib3.Retry(total=2, backoff_factor=0.2,
+                                                         status_forcelist=(500, 502, 503, 504),
+                                                         respect_retry_after_header=False))
 
 
 class TrinoClient:

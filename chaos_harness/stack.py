@@ -47,6 +47,16 @@ def published_ports(container: Container, port: str | None = None) -> list[str]:
     return [b["HostPort"] for b in bindings if b.get("HostIp") in ("127.0.0.1", "0.0.0.0", "")]
 
 
+def _last_probe(container) -> str:
+    """What the container's last healthcheck saw (exit code and output), for a readable start failure."""
+    probes = container.attrs.get("State", {}).get("Health", {}).get("Log") or []
+    if not probes:
+        return ""
+    last = probes[-1]
+    output = " ".join(str(last.get("Output", "")).split())[:300]
+    return f", last healthcheck exit {last.get('ExitCode')}: {output or '(no output)'}"
+
+
 @dataclass(frozen=True)
 class StackOwner:
     """The containers of one compose project; faults may touch these and nothing else."""
@@ -306,7 +316,8 @@ class Stack:
             health = container.attrs.get("State", {}).get("Health", {}).get("Status", "-")
             if container.status != "running" or health not in ("healthy", "-"):
                 tail = container.logs(tail=20).decode(errors="replace")
-                lines.append(f"--- {container.name}: {container.status}/{health}, last logs:\n{tail}")
+                lines.append(f"--- {container.name}: {container.status}/{health}{_last_probe(container)}, "
+                             f"last logs:\n{tail}")
         return "\n".join(lines)
 
     # -- accessors --------------------------------------------------------------------------

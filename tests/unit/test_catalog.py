@@ -88,3 +88,60 @@ def test_of_kind_refuses_a_service_of_another_technology():
         catalog.of_kind("redis", catalog.MariaDb)
     with pytest.raises(ForeignTarget, match="no service 'mongodb'"):
         catalog.of_kind("mongodb", catalog.MariaDb)
+
+
+class _StartingMinio:
+    """Answers every request as MinIO does while it starts: 503 XMinioServerNotInitialized with Retry-After 120."""
+    BODY = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>XMinioServerNotInitialized</Code>'
+            b"<Message>Server not initialized yet, please try again.</Message></Error>")
+
+    def __enter__(self) -> str:
+        import http.server
+        import threading
+
+        body = self.BODY
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_HEAD(self):   # noqa: N802 - the stdlib's naming
+                self.send_response(503)
+                self.send_header("Retry-After", "120")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self):   # noqa: N802
+                self.send_response(503)
+                self.send_header("Retry-After", "120")
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"127.0.0.1:{self.server.server_port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("client", ["harness", "fulfillment-service"])
+def test_an_s3_client_gives_up_in_seconds_on_a_starting_minio(client):
+    """The minio package alone would sleep 120 s per retry here (it honours Retry-After): the fulfillment
+    service's first listing outlasted its healthcheck that way (CI 2026-12-02)."""
+    import sys
+    import time
+    sys.path.append(str(ROOT / "stack" / "services"))
+    from commerce.artifacts import bounded_http
+    from minio import Minio as S3
+
+    with _StartingMinio() as endpoint:
+        s3 = (catalog.Minio.client_at(endpoint) if client == "harness"
+              else S3(endpoint, access_key="a", secret_key="b", secure=False, http_client=bounded_http()))
+        started = time.monotonic()
+        with pytest.raises(Exception):
+            s3.bucket_exists("fulfillment-artifacts")
+        assert time.monotonic() - started < 5

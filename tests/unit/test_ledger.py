@@ -67,3 +67,17 @@ def test_a_stack_whose_compose_down_was_interrupted_stays_open_for_cleanup(tmp_p
         else:
             stack.stop()
         assert [s.project for s in ledger.open_stacks()] == still_open
+
+
+class _Container:
+    def __init__(self, probes):
+        self.attrs = {"State": {"Health": {"Status": "unhealthy", "Log": probes}}}
+
+
+def test_a_start_failure_names_what_the_last_healthcheck_saw():
+    from chaos_harness.stack import _last_probe
+    body = '{"status": "starting", "artifacts": "not ready: starting"}\n'
+    assert _last_probe(_Container([{"ExitCode": 0, "Output": "ok"}, {"ExitCode": 22, "Output": body}])) == (
+        ', last healthcheck exit 22: {"status": "starting", "artifacts": "not ready: starting"}')
+    assert _last_probe(_Container([{"ExitCode": 1, "Output": ""}])) == ", last healthcheck exit 1: (no output)"
+    assert _last_probe(_Container([])) == ""

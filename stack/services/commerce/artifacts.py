@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import urllib3
 from minio import Minio
 from minio.commonconfig import REPLACE, CopySource
 from minio.error import S3Error
@@ -94,12 +95,24 @@ class Waiting:
     hold: float | None       # hold-until, unix seconds
 
 
+def bounded_http() -> urllib3.PoolManager:
+    """The S3 client's connections with bounds. The minio package's defaults wait 5 min for a connect or a read
+    and honour Retry-After, which MinIO sets to 120 s on its 503 while starting (XMinioServerNotInitialized):
+    the first listing, made as MinIO came up, slept past the healthcheck's minute and compose gave up on this
+    service (CI 2026-12-02). A failed call here raises within seconds and the next pass tries again."""
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=2.0, read=10.0), maxsize=10,
+        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504),
+                              respect_retry_after_header=False))
+
+
 class ArtifactStore:
     """The bucket: what waits, moving a label to ready/, an order's ready labels, queueing its next label."""
 
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, time_factor: float,
                  log) -> None:
-        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=False)
+        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=False,
+                            http_client=bounded_http())
         self.endpoint, self.bucket, self.factor, self.log = endpoint, bucket, time_factor, log
 
     def ensure_bucket(self) -> None:
