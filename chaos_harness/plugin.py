@@ -190,8 +190,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(trylast=True)   # after -m/-k deselection: validate only what will run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _proofs_before_controls(items)
-    if not parallel.loadgroup(config):
-        items[:] = parallel.in_one_process_order(items)
+    items[:] = parallel.in_one_process_order(items)
     wanted = set(config.getoption("scenario"))
     if not wanted:
         _validate_collected(config, items)
@@ -256,11 +255,11 @@ def _finish_stack(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """Under --dist loadgroup a worker's stack goes as soon as its last stack test is done: the stack groups come
-    first in the queue, so what follows (unit tests, crash recovery) runs without idle JVMs on the same cores."""
-    if parallel.loadgroup(item.config):
-        if parallel.releases_stack_after(item, nextitem):
-            _finish_stack(item.config)
+    """An on-demand profile's services go after its last test. Under --dist loadgroup a worker's whole stack goes
+    as soon as its last stack test is done: the stack groups come first in the queue, so what follows (unit tests,
+    crash recovery) runs without idle JVMs on the same cores."""
+    if parallel.loadgroup(item.config) and parallel.releases_stack_after(item, nextitem):
+        _finish_stack(item.config)
         return
     stack = item.config.stash.get(SESSION_STACK, None)
     if stack is None or stack.stopped or nextitem is None:
@@ -281,11 +280,10 @@ def _uncaptured(config: pytest.Config):
 def _profiles_needed(session: pytest.Session, on_demand: bool = True) -> list[str]:
     """Compose profiles of the collected tests: one stack start serves them all, and a run of only the
     notification scenarios starts no data-platform service; under --dist loadgroup, those of this worker's
-    first group; in one process, without the on-demand profiles, which their tests (run last) add
+    first group; without the on-demand profiles, which their tests (run last, in their group) add
     (chaos_harness/parallel.py). A stack attached with --stack must already run everything."""
-    grouped = parallel.loadgroup(session.config)
-    return parallel.profiles_to_start(session.items, session.config.stash.get(CURRENT_ITEM, None), grouped=grouped,
-                                      on_demand=on_demand and not grouped)
+    return parallel.profiles_to_start(session.items, session.config.stash.get(CURRENT_ITEM, None),
+                                      grouped=parallel.loadgroup(session.config), on_demand=on_demand)
 
 
 @pytest.fixture(autouse=True)

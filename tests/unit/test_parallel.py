@@ -89,3 +89,20 @@ def test_an_on_demand_profile_is_done_after_its_last_stack_test():
     assert parallel.on_demand_profiles_done_after(items) == {3: ["o2o"], 4: ["trino"], 6: ["flink"]}
     assert parallel.on_demand_profiles_done_after([UNIT, CDC_PROOF, FLINK_DELAY_UNIT]) == {}, \
         "no on-demand stack test; a stackless test of a flink scenario does not count"
+
+
+def test_the_o2o_tests_go_with_the_core_and_a_group_adds_its_on_demand_profiles_last():
+    assert parallel.stack_group(O2O_PROOF) == GROUP_CORE, "OMS leans on the core's payment-service"
+    assert parallel.stack_group(Item(fixturenames=("run_scenario",), scenario_profiles=("o2o", "kafka"))) == \
+        GROUP_PROFILES
+    items = parallel.in_one_process_order([O2O_PROOF, REDIS_PROOF, FLINK_PROOF, CDC_PROOF, UNIT, TRINO_DRILL])
+    assert items == [REDIS_PROOF, CDC_PROOF, UNIT, O2O_PROOF, TRINO_DRILL, FLINK_PROOF]
+    core = [i for i in items if parallel.stack_group(i) == GROUP_CORE]
+    platform = [i for i in items if parallel.stack_group(i) == GROUP_PROFILES]
+    assert core == [REDIS_PROOF, O2O_PROOF] and platform == [CDC_PROOF, TRINO_DRILL, FLINK_PROOF], \
+        "each group ends with its on-demand tests, one profile after the other"
+    assert parallel.profiles_to_start(items, REDIS_PROOF, grouped=True, on_demand=True) == []
+    assert parallel.profiles_to_start(items, CDC_PROOF, grouped=True, on_demand=True) == ["cdc"]
+    assert parallel.profiles_to_start(items, CDC_PROOF, grouped=True) == ["cdc", "flink", "trino"]
+    assert parallel.profiles_to_start([O2O_PROOF, UNIT], O2O_PROOF, grouped=True, on_demand=True) == ["o2o"], \
+        "a group of on-demand tests only starts with them"
