@@ -72,10 +72,14 @@ def build_tag(compose_file: Path) -> str:
     return TAG_PREFIX + digest.hexdigest()[:12]
 
 
-def images_needed(compose_file: Path, profiles: list[str], tag: str) -> list[str]:
-    """The built images (`build:` and `image:`) of the services that start with these profiles, at `tag`."""
-    return sorted({_VARIABLE.sub(tag, spec["image"]) for spec in compose_services(compose_file).values()
-                   if spec.get("build") and spec.get("image") and starts_with(spec, profiles)})
+def images_needed(compose_file: Path, profiles: list[str], tag: str) -> dict[str, str]:
+    """The built images (`build:` and `image:`) of the services that start with these profiles, at `tag`, each
+    with the one service whose build makes it (the first by name: order-service and payment-service share one)."""
+    needed: dict[str, str] = {}
+    for name, spec in sorted(compose_services(compose_file).items()):
+        if spec.get("build") and spec.get("image") and starts_with(spec, profiles):
+            needed.setdefault(_VARIABLE.sub(tag, spec["image"]), name)
+    return dict(sorted(needed.items()))
 
 
 def missing(images: list[str]) -> list[str]:

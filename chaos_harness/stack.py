@@ -247,27 +247,52 @@ class Stack:
         return gone
 
     def _up(self, what: str) -> None:
-        """`docker compose up --wait` for the current profiles, building what is missing, with progress."""
-        # a derived tag names its inputs: when every image exists with it, there is nothing to build
-        def missing() -> list[str]:
-            return images.missing(images.images_needed(self.layout.compose_file, self.profiles, self.image_tag))
+        """`docker compose up --wait` for the current profiles, with progress, after building the images that are
+        missing, and only those (`docker compose build <services>`). Never `up --build` on a running stack: adding
+        the o2o profile that way (its images missing) recreated 8 running services, the webhook receiver among them,
+        on new host ports under the clients holding the old ones (CI 2026-12-02). A running service compose still
+        recreates (its configuration changed with the profiles) is logged."""
+        forced = bool(os.environ.get("CHAOS_IMAGE_TAG"))   # the caller's tag: its images are built afresh
+        running = {c.labels.get(SERVICE_LABEL): c.id for c in self.owner.containers() if c.status == "running"}
 
-        forced = bool(os.environ.get("CHAOS_IMAGE_TAG"))
+        def to_build() -> dict[str, str]:
+            """image -> the service that builds it: with a derived tag (it names its inputs), the images missing;
+            with the caller's, those of the services not running yet."""
+            needed = images.images_needed(self.layout.compose_file, self.profiles, self.image_tag)
+            if forced:
+                return {image: service for image, service in needed.items() if service not in running}
+            return {image: needed[image] for image in images.missing(list(needed))}
+
         started = time.time()
         try:
-            with images.build_lock(self.layout.build_dir) if forced or missing() else contextlib.nullcontext():
-                absent = missing()   # again: a parallel worker may have built them while this one waited
-                self._compose.build = forced or bool(absent)
-                building = (f"building {len(absent)} image(s) (tag {self.image_tag}; a first build takes minutes), "
-                            f"then " if absent else "building (caller's CHAOS_IMAGE_TAG), then " if forced else "")
-                _log.info(f"stack {self.project}: {building}{what} ({self.layout.compose_file.name})")
-                with self._progress(started):
-                    self._compose.start()
+            with self._progress(started):
+                if to_build():
+                    with images.build_lock(self.layout.build_dir):
+                        building = to_build()   # again: a parallel worker may have built them while this one waited
+                        if building:
+                            _log.info(f"stack {self.project}: building {len(building)} image(s) (tag {self.image_tag}"
+                                      f"{'' if forced else '; a first build takes minutes'}): "
+                                      f"{', '.join(sorted(building.values()))}")
+                            self._compose_run("build", "--quiet", *sorted(set(building.values())))
+                self._compose.build = False
+                _log.info(f"stack {self.project}: {what} ({self.layout.compose_file.name})")
+                self._compose.start()
         except subprocess.CalledProcessError as exc:
             detail = self._failure_detail(exc)
             self.stop()
             raise StackStartError(f"stack {self.project} did not start: {detail}") from None
+        replaced = sorted(service for service, cid in running.items()
+                          if any(c.labels.get(SERVICE_LABEL) == service and c.id != cid for c in self.owner.containers()))
+        if replaced:
+            _log.warning(f"stack {self.project}: compose recreated {', '.join(replaced)} (their configuration changed "
+                         f"with the profiles): new host ports")
         _log.info(f"stack {self.project}: up in {time.time() - started:.1f}s ({len(self.owner.containers())} containers)")
+
+    def _compose_run(self, *args: str) -> None:
+        """One `docker compose` command of this stack (its files, profiles and env file); CalledProcessError with
+        its output on failure."""
+        subprocess.run([*self._compose.compose_command_property, *args], cwd=self._compose.context,
+                       capture_output=True, check=True)
 
     @contextlib.contextmanager
     def _progress(self, started: float, every: float = 15.0):

@@ -4,6 +4,7 @@ import os
 import pytest
 
 from chaos_harness.images import build_tag, images_needed
+from fixtures import COMPOSE_FILE, ROOT
 
 pytestmark = pytest.mark.unit
 
@@ -48,5 +49,18 @@ def test_the_tag_follows_contents_not_modification_times(tmp_path):
 
 def test_the_images_needed_follow_the_profiles(tmp_path):
     root = _tree(tmp_path)
-    assert images_needed(root / "compose.yml", [], "b1") == ["chaos-harness/redis:b1"]
-    assert images_needed(root / "compose.yml", ["kafka"], "b1") == ["chaos-harness/kafka:b1", "chaos-harness/redis:b1"]
+    assert list(images_needed(root / "compose.yml", [], "b1")) == ["chaos-harness/redis:b1"]
+    assert images_needed(root / "compose.yml", ["kafka"], "b1") == {"chaos-harness/kafka:b1": "kafka",
+                                                                   "chaos-harness/redis:b1": "redis"}
+
+
+def test_no_build_context_sends_what_the_tag_ignores():
+    """The tag ignores __pycache__; a context that sent it to the builder would make a new image under the same tag
+    once a host-side import (the unit tests import the services) left bytecode there."""
+    from chaos_harness.images import compose_services
+    compose = ROOT / COMPOSE_FILE
+    contexts = {(compose.parent / (spec["build"] if isinstance(spec["build"], str) else spec["build"].get("context", ".")))
+                .resolve() for spec in compose_services(compose).values() if spec.get("build")}
+    unguarded = [str(c.relative_to(ROOT)) for c in sorted(contexts) if any(c.rglob("*.py"))
+                 and "**/__pycache__" not in ((c / ".dockerignore").read_text().split() if (c / ".dockerignore").exists() else [])]
+    assert unguarded == []
