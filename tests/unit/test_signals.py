@@ -227,7 +227,7 @@ EXPECTED = {   # scenario: (signal delay at factor 30, at factor 10), seconds, a
     "cdc_schema_drift": (2.6, 2.6),
     "flink_job_restarting": (12.0, 12.0),
     # a run in progress 8 s + the 60 s period (2 s / 6 s) + the next run 8 s, then the 10m window (20 s / 60 s)
-    "o2o_no_new_orders": (38.0, 82.0),
+    "o2o_no_new_orders": (46.0, 90.0),
 }
 
 
