@@ -142,8 +142,8 @@ class Stack:
 
     def _compose_for(self, profiles: list[str]) -> DockerCompose:
         return DockerCompose(context=str(self.layout.compose_file.parent),
-                             compose_file_name=self.layout.compose_file.name, build=True, wait=True,
-                             env_file=str(self.env_file), services=self._services, quiet_build=True,
+                             compose_file_name=self.layout.compose_file.name, build=False, wait=True,
+                             env_file=str(self.env_file), services=self._services,
                              profiles=profiles or None)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -274,19 +274,18 @@ class Stack:
                                       f"{'' if forced else '; a first build takes minutes'}): "
                                       f"{', '.join(sorted(building.values()))}")
                             self._compose_run("build", "--quiet", *sorted(set(building.values())))
-                self._compose.build = False
                 _log.info(f"stack {self.project}: {what} ({self.layout.compose_file.name})")
                 self._compose.start()
         except subprocess.CalledProcessError as exc:
             detail = self._failure_detail(exc)
             self.stop()
             raise StackStartError(f"stack {self.project} did not start: {detail}") from None
-        replaced = sorted(service for service, cid in running.items()
-                          if any(c.labels.get(SERVICE_LABEL) == service and c.id != cid for c in self.owner.containers()))
+        now = {c.labels.get(SERVICE_LABEL): c.id for c in self.owner.containers()}
+        replaced = sorted(service for service, cid in running.items() if now.get(service, cid) != cid)
         if replaced:
             _log.warning(f"stack {self.project}: compose recreated {', '.join(replaced)} (their configuration changed "
                          f"with the profiles): new host ports")
-        _log.info(f"stack {self.project}: up in {time.time() - started:.1f}s ({len(self.owner.containers())} containers)")
+        _log.info(f"stack {self.project}: up in {time.time() - started:.1f}s ({len(now)} containers)")
 
     def _compose_run(self, *args: str) -> None:
         """One `docker compose` command of this stack (its files, profiles and env file); CalledProcessError with
