@@ -40,20 +40,28 @@ def starts_with(spec: dict, profiles) -> bool:
     return not spec.get("profiles") or bool(set(spec["profiles"]) & set(profiles))
 
 
-def build_inputs(compose_file: Path) -> list[Path]:
-    """The compose file, and every file of its services' build contexts and Dockerfiles."""
-    services = compose_services(compose_file)
-    roots: set[Path] = set()
-    for spec in services.values():
+def build_contexts(compose_file: Path) -> set[Path]:
+    """The build context directories of the compose file's services."""
+    return {context for context, _dockerfile in _builds(compose_file)}
+
+
+def _builds(compose_file: Path) -> list[tuple[Path, Path | None]]:
+    """(context, Dockerfile named in the compose file or None) of each service build."""
+    builds = []
+    for spec in compose_services(compose_file).values():
         build = spec.get("build")
         if isinstance(build, str):
             build = {"context": build}
         if not isinstance(build, dict):
             continue
         context = (compose_file.parent / build.get("context", ".")).resolve()
-        roots.add(context)
-        if build.get("dockerfile"):
-            roots.add((context / build["dockerfile"]).resolve())
+        builds.append((context, (context / build["dockerfile"]).resolve() if build.get("dockerfile") else None))
+    return builds
+
+
+def build_inputs(compose_file: Path) -> list[Path]:
+    """The compose file, and every file of its services' build contexts and Dockerfiles."""
+    roots = {path for build in _builds(compose_file) for path in build if path is not None}
     files = {p for r in roots if r.exists() for p in ([r] if r.is_file() else r.rglob("*"))
              if p.is_file() and "__pycache__" not in p.parts}
     return [compose_file.resolve(), *sorted(files)]

@@ -102,19 +102,16 @@ class _StartingMinio:
         body = self.BODY
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_HEAD(self):   # noqa: N802 - the stdlib's naming
-                self.send_response(503)
-                self.send_header("Retry-After", "120")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def do_GET(self):   # noqa: N802
+            def do_HEAD(self, payload=b""):   # noqa: N802 - the stdlib's naming
                 self.send_response(503)
                 self.send_header("Retry-After", "120")
                 self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(payload)
+
+            def do_GET(self):   # noqa: N802
+                self.do_HEAD(body)
 
             def log_message(self, *args):
                 pass

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from chaos_harness.images import build_tag, images_needed
+from chaos_harness.images import build_contexts, build_tag, images_needed
 from fixtures import COMPOSE_FILE, ROOT
 
 pytestmark = pytest.mark.unit
@@ -57,10 +57,10 @@ def test_the_images_needed_follow_the_profiles(tmp_path):
 def test_no_build_context_sends_what_the_tag_ignores():
     """The tag ignores __pycache__; a context that sent it to the builder would make a new image under the same tag
     once a host-side import (the unit tests import the services) left bytecode there."""
-    from chaos_harness.images import compose_services
-    compose = ROOT / COMPOSE_FILE
-    contexts = {(compose.parent / (spec["build"] if isinstance(spec["build"], str) else spec["build"].get("context", ".")))
-                .resolve() for spec in compose_services(compose).values() if spec.get("build")}
-    unguarded = [str(c.relative_to(ROOT)) for c in sorted(contexts) if any(c.rglob("*.py"))
-                 and "**/__pycache__" not in ((c / ".dockerignore").read_text().split() if (c / ".dockerignore").exists() else [])]
+    def ignores_bytecode(context):
+        ignore = context / ".dockerignore"
+        return ignore.exists() and "**/__pycache__" in ignore.read_text().split()
+
+    unguarded = [str(c.relative_to(ROOT)) for c in sorted(build_contexts(ROOT / COMPOSE_FILE))
+                 if any(c.rglob("*.py")) and not ignores_bytecode(c)]
     assert unguarded == []
