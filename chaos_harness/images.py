@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import re
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 from docker.errors import ImageNotFound
@@ -38,6 +39,13 @@ def compose_services(compose_file: Path) -> dict[str, dict]:
 def starts_with(spec: dict, profiles) -> bool:
     """Does a compose service start when these profiles are active (a service without profiles always does)?"""
     return not spec.get("profiles") or bool(set(spec["profiles"]) & set(profiles))
+
+
+def services_leaving(compose_file: Path, running: Iterable[str], staying: Iterable[str]) -> list[str]:
+    """The services that the `running` profiles start and the `staying` ones do not: what removing the other
+    profiles removes (the core's services, without profiles, always stay)."""
+    return sorted(name for name, spec in compose_services(compose_file).items()
+                  if starts_with(spec, running) and not starts_with(spec, staying))
 
 
 def build_contexts(compose_file: Path) -> set[Path]:

@@ -15,9 +15,10 @@ GROUP_CORE, GROUP_PROFILES = "chaos-stack-core", "chaos-stack-profiles"
 STACK_FIXTURES = frozenset({"chaos_stack", "run_scenario"})   # a test using either runs on the session stack
 # Profiles few tests need, whose JVMs cost CPU all the time they run (Flink checkpointing and polling, Trino): in
 # one process, the session stack starts without them, their tests run last, and the profile is added when the
-# first of them comes, so the rest of the session runs without them on the cores. In this order: the tests of
-# one profile run together, the lighter profiles (Airflow's scheduler) before the JVMs are added.
-ON_DEMAND_ORDER = ("o2o", "trino", "flink")
+# first of them comes. In this order: the tests of one profile run together, Flink's first (it needs the data
+# platform's cdc profile, whose services go with it), so Trino and then Airflow's scheduler, whose DAG runs set the
+# O2O scenarios' pace, run beside the core services only.
+ON_DEMAND_ORDER = ("flink", "trino", "o2o")
 ON_DEMAND = frozenset(ON_DEMAND_ORDER)
 WITH_THE_CORE = frozenset({"o2o"})   # profiles whose tests run in the core group (see stack_group)
 
@@ -80,19 +81,26 @@ def in_one_process_order(items: list) -> list:
     return sorted(items, key=on_demand_rank)
 
 
-def on_demand_profiles_done_after(items: list) -> dict[int, list[str]]:
-    """After which test (its index in `items`) each ON_DEMAND profile is needed no more, so its services can go
-    and the rest of the session runs without them on the cores. {index: [profiles]}. Grouped, the tests of one
-    profile are all in one group, so on one worker."""
+def profiles_done_after(items: list, kept: Iterable[str] = ()) -> dict[int, list[str]]:
+    """After which test (its index in `items`) each profile is needed no more, so its services can go and the rest
+    of the session runs without them on the cores: the data platform's once its tests (the on-demand Flink ones the
+    last) are done, an on-demand profile after its own. {index: [profiles]}; the `kept` profiles never go (one that
+    configures a service of another, stack.PROFILE_ENV). Grouped, the tests of one profile are all in one group, so
+    on one worker."""
     last: dict[str, int] = {}
     for index, item in enumerate(items):
         if stack_group(item) is not None:
-            for profile in profiles_of(item) & ON_DEMAND:
+            for profile in profiles_of(item) - set(kept):
                 last[profile] = index
     done: dict[int, list[str]] = {}
     for profile, index in sorted(last.items()):
         done.setdefault(index, []).append(profile)
     return done
+
+
+def profiles_needed_after(items: list, index: int) -> set[str]:
+    """The profiles the stack tests after `items[index]` need (their services stay when an earlier profile goes)."""
+    return set().union(*(profiles_of(item) for item in items[index + 1:] if stack_group(item) is not None))
 
 
 def releases_stack_after(item, nextitem) -> bool:

@@ -41,7 +41,7 @@ from chaos_harness.registry import load
 from chaos_harness.runner import ScenarioResult, ScenarioRunner, journal_unrun
 from chaos_harness.scenario import Scenario
 from chaos_harness.layout import SETTINGS, configure, current, require, resolve
-from chaos_harness.stack import Stack, new_project_name
+from chaos_harness.stack import PROFILE_ENV, Stack, new_project_name
 from chaos_harness.timing import DEFAULT_FACTOR
 from chaos_harness.validate import ScenarioCheck, Validator
 
@@ -57,7 +57,7 @@ MARKERS = (
 KEEP_STACK = pytest.StashKey[bool]()
 SESSION_STACK = pytest.StashKey[Stack]()
 STACK_FINISHED = pytest.StashKey[bool]()
-ON_DEMAND_DONE = pytest.StashKey[dict]()      # index of a test -> on-demand profiles needed no more after it
+PROFILES_DONE = pytest.StashKey[dict]()       # index of a test -> compose profiles needed no more after it
 CURRENT_ITEM = pytest.StashKey[pytest.Item]()   # the test being set up (whose group sizes a worker's stack)
 CHECKS = pytest.StashKey[dict]()          # scenario id -> ScenarioCheck, validated at collection
 VALIDATOR = pytest.StashKey[Validator]()
@@ -255,7 +255,7 @@ def _finish_stack(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """An on-demand profile's services go after its last test. Under --dist loadgroup a worker's whole stack goes
+    """A profile's services go after its last test (parallel.profiles_done_after). Under --dist loadgroup a worker's whole stack goes
     as soon as its last stack test is done: the stack groups come first in the queue, so what follows (unit tests,
     crash recovery) runs without idle JVMs on the same cores."""
     if parallel.loadgroup(item.config) and parallel.releases_stack_after(item, nextitem):
@@ -264,11 +264,13 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     stack = item.config.stash.get(SESSION_STACK, None)
     if stack is None or stack.stopped or nextitem is None:
         return
-    if ON_DEMAND_DONE not in item.config.stash:
-        item.config.stash[ON_DEMAND_DONE] = parallel.on_demand_profiles_done_after(item.session.items)
-    done = item.config.stash[ON_DEMAND_DONE].get(item.session.items.index(item), [])
+    if PROFILES_DONE not in item.config.stash:
+        item.config.stash[PROFILES_DONE] = parallel.profiles_done_after(item.session.items, kept=PROFILE_ENV)
+    index = item.session.items.index(item)
+    done = item.config.stash[PROFILES_DONE].get(index, [])
     if done:
-        stack.remove_profiles(done)
+        with _uncaptured(item.config):
+            stack.remove_profiles(done, needed_later=parallel.profiles_needed_after(item.session.items, index))
 
 
 def _uncaptured(config: pytest.Config):
@@ -291,18 +293,19 @@ def _stack_serves_this_test(request: pytest.FixtureRequest):
     """A test that uses the session stack finds the compose profiles it needs running: a parallel worker
     started its stack for its first group and adds a later group's services when one arrives."""
     if "chaos_stack" in request.fixturenames:
-        _serve_profiles(request.getfixturevalue("chaos_stack"), parallel.profiles_of(request.node))
+        _serve_profiles(request.config, request.getfixturevalue("chaos_stack"), parallel.profiles_of(request.node))
     yield
 
 
-def _serve_profiles(stack: Stack, needed: set[str]) -> None:
+def _serve_profiles(config: pytest.Config, stack: Stack, needed: set[str]) -> None:
     if stack.stopped:
         pytest.fail(f"stack {stack.project} was released after this worker's last stack test; a stack test came "
                     f"after other tests (xdist without --no-loadscope-reorder?); run with the Makefile's PARALLEL "
                     f"or without -n", pytrace=False)
     if needed - set(stack.profiles):
         try:
-            stack.add_profiles(needed)
+            with _uncaptured(config):     # a profile's start (its images built if missing) says how far it got
+                stack.add_profiles(needed)
         except ConfigError as exc:
             pytest.fail(str(exc), pytrace=False)
 
@@ -394,7 +397,7 @@ def run_scenario(request: pytest.FixtureRequest):
             record_result(result, None, None, None)
         else:
             stack: Stack = request.getfixturevalue("chaos_stack")
-            _serve_profiles(stack, set(scenario.profiles))
+            _serve_profiles(request.config, stack, set(scenario.profiles))
             runner = ScenarioRunner(stack, request.getfixturevalue("observer"), request.getfixturevalue("nemesis"),
                                     journal)
             result = runner.run(scenario, control=control)

@@ -225,17 +225,16 @@ class Stack:
         self._up(f"adding the {', '.join(missing)} services")
         return missing
 
-    def remove_profiles(self, profiles) -> list[str]:
-        """Remove the services that only these compose profiles start (a one-process run's on-demand profile once
-        its last test is done), so the rest of the session runs without them on the cores; services another running
-        profile or the core also starts stay. A stack attached with --stack is left as found. Returns the
-        services removed."""
+    def remove_profiles(self, profiles, needed_later=()) -> list[str]:
+        """Remove the services that only these compose profiles start (once their last test is done), so the rest of
+        the session runs without them on the cores; services another running profile, the core or a profile of
+        `needed_later` (a later test's, not added yet) also starts stay. A stack attached with --stack is left as
+        found. Returns the services removed."""
         leaving = set(profiles) & set(self.profiles)
         if not leaving or self.attached:
             return []
         staying = set(self.profiles) - leaving
-        gone = sorted(name for name, spec in images.compose_services(self.layout.compose_file).items()
-                      if images.starts_with(spec, self.profiles) and not images.starts_with(spec, staying))
+        gone = images.services_leaving(self.layout.compose_file, self.profiles, staying | set(needed_later))
         for container in self.owner.containers():
             if container.labels.get(SERVICE_LABEL) in gone:
                 container.remove(force=True)   # no fault of theirs is open: their tests are done

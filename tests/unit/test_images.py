@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from chaos_harness.images import build_contexts, build_tag, images_needed
+from chaos_harness.images import build_contexts, build_tag, images_needed, services_leaving
 from fixtures import COMPOSE_FILE, ROOT
 
 pytestmark = pytest.mark.unit
@@ -64,3 +64,12 @@ def test_no_build_context_sends_what_the_tag_ignores():
     unguarded = [str(c.relative_to(ROOT)) for c in sorted(build_contexts(ROOT / COMPOSE_FILE))
                  if any(c.rglob("*.py")) and not ignores_bytecode(c)]
     assert unguarded == []
+
+
+def test_a_profile_leaving_removes_only_the_services_no_staying_profile_starts():
+    running = ["cassandra", "cdc", "db", "kafka", "minio"]
+    assert services_leaving(ROOT / COMPOSE_FILE, running, ["cdc", "minio"]) == [
+        "cassandra-node1", "cassandra-node2", "inventory-service", "kafka-lag-exporter", "order-processor",
+        "order-producer", "postgres", "postgres-exporter"], "kafka and mariadb stay with cdc; the core always"
+    assert services_leaving(ROOT / COMPOSE_FILE, ["minio"], ["flink"]) == [], \
+        "a later test's profile (flink) starts minio too: it stays"

@@ -59,10 +59,11 @@ O2O_PROOF = Item(fixturenames=("run_scenario",), scenario_profiles=("o2o",))
 
 def test_one_process_starts_without_the_on_demand_profiles_and_runs_their_tests_last():
     items = [UNIT, FLINK_PROOF, REDIS_PROOF, TRINO_DRILL, FLINK_DELAY_UNIT, CDC_PROOF]
-    assert parallel.in_one_process_order(items) == [UNIT, REDIS_PROOF, FLINK_DELAY_UNIT, CDC_PROOF, TRINO_DRILL,
-                                                    FLINK_PROOF]
-    assert parallel.in_one_process_order([FLINK_PROOF, O2O_PROOF, UNIT, TRINO_DRILL, O2O_PROOF]) == [
-        UNIT, O2O_PROOF, O2O_PROOF, TRINO_DRILL, FLINK_PROOF], "one profile after the other, the lightest first"
+    assert parallel.in_one_process_order(items) == [UNIT, REDIS_PROOF, FLINK_DELAY_UNIT, CDC_PROOF, FLINK_PROOF,
+                                                    TRINO_DRILL]
+    assert parallel.in_one_process_order([O2O_PROOF, FLINK_PROOF, UNIT, TRINO_DRILL, O2O_PROOF]) == [
+        UNIT, FLINK_PROOF, TRINO_DRILL, O2O_PROOF, O2O_PROOF], \
+        "one profile after the other: Flink's first, with the data platform still up; Airflow's on quiet cores"
     assert parallel.profiles_to_start(items, on_demand=True) == ["cdc"]
     assert parallel.profiles_to_start(items) == ["cdc", "flink", "trino"], "attached (--stack): everything"
     assert parallel.profiles_to_start([UNIT, FLINK_PROOF], on_demand=True) == ["cdc", "flink"], \
@@ -84,11 +85,19 @@ def test_loadgroup_is_seen_on_the_controller_and_on_workers(dist, worker_flag, g
     assert parallel.loadgroup(config) is grouped
 
 
-def test_an_on_demand_profile_is_done_after_its_last_stack_test():
-    items = [UNIT, REDIS_PROOF, O2O_PROOF, O2O_PROOF, TRINO_DRILL, FLINK_DELAY_UNIT, FLINK_PROOF, UNIT]
-    assert parallel.on_demand_profiles_done_after(items) == {3: ["o2o"], 4: ["trino"], 6: ["flink"]}
-    assert parallel.on_demand_profiles_done_after([UNIT, CDC_PROOF, FLINK_DELAY_UNIT]) == {}, \
-        "no on-demand stack test; a stackless test of a flink scenario does not count"
+def test_a_profile_is_done_after_its_last_stack_test():
+    items = [UNIT, CASSANDRA_CHECK, MINIO_CONTROL, CDC_PROOF, FLINK_DELAY_UNIT, FLINK_PROOF, TRINO_DRILL, O2O_PROOF,
+             O2O_PROOF, UNIT]
+    assert parallel.profiles_done_after(items) == {1: ["cassandra"], 2: ["minio"], 5: ["cdc", "flink"], 6: ["trino"],
+                                                   8: ["o2o"]}, "the data platform's with Flink's, its last user"
+    assert parallel.profiles_done_after(items, kept={"minio"}) == {1: ["cassandra"], 5: ["cdc", "flink"],
+                                                                   6: ["trino"], 8: ["o2o"]}, \
+        "a profile that configures another's service stays to the end"
+    assert parallel.profiles_needed_after(items, 2) == {"cdc", "flink", "trino", "o2o"}, \
+        "minio's service stays for Flink's tests (the flink profile starts it too)"
+    assert parallel.profiles_needed_after(items, 8) == set()
+    assert parallel.profiles_done_after([UNIT, REDIS_PROOF, FLINK_DELAY_UNIT]) == {}, \
+        "no profile on the stack; a stackless test of a flink scenario does not count"
 
 
 def test_the_o2o_tests_go_with_the_core_and_a_group_adds_its_on_demand_profiles_last():
@@ -96,10 +105,10 @@ def test_the_o2o_tests_go_with_the_core_and_a_group_adds_its_on_demand_profiles_
     assert parallel.stack_group(Item(fixturenames=("run_scenario",), scenario_profiles=("o2o", "kafka"))) == \
         GROUP_PROFILES
     items = parallel.in_one_process_order([O2O_PROOF, REDIS_PROOF, FLINK_PROOF, CDC_PROOF, UNIT, TRINO_DRILL])
-    assert items == [REDIS_PROOF, CDC_PROOF, UNIT, O2O_PROOF, TRINO_DRILL, FLINK_PROOF]
+    assert items == [REDIS_PROOF, CDC_PROOF, UNIT, FLINK_PROOF, TRINO_DRILL, O2O_PROOF]
     core = [i for i in items if parallel.stack_group(i) == GROUP_CORE]
     platform = [i for i in items if parallel.stack_group(i) == GROUP_PROFILES]
-    assert core == [REDIS_PROOF, O2O_PROOF] and platform == [CDC_PROOF, TRINO_DRILL, FLINK_PROOF], \
+    assert core == [REDIS_PROOF, O2O_PROOF] and platform == [CDC_PROOF, FLINK_PROOF, TRINO_DRILL], \
         "each group ends with its on-demand tests, one profile after the other"
     assert parallel.profiles_to_start(items, REDIS_PROOF, grouped=True, on_demand=True) == []
     assert parallel.profiles_to_start(items, CDC_PROOF, grouped=True, on_demand=True) == ["cdc"]
