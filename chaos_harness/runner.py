@@ -324,9 +324,12 @@ class ScenarioRunner:
                             f"budget ({measure.kind}, {measure.arithmetic}): the budget check cannot fail")
 
     def _run(self, scenario: Scenario, result: ScenarioResult, expect_failing: tuple, hold: bool) -> None:
+        def expected(failure: type[ScenarioFailed]) -> bool:
+            return any(issubclass(failure, e) for e in expect_failing)
+
         def window(bound, failure: type[ScenarioFailed]) -> float:
             """How long a check waits: its bound when a control expects it to fail, else bound + slack."""
-            return bound.seconds if any(issubclass(failure, e) for e in expect_failing) else bound.timeout
+            return bound.seconds if expected(failure) else bound.timeout
 
         target = AlertTarget(scenario.alert, scenario.receiver, scenario.alert_labels)
         profile = self.stack.profile
@@ -366,7 +369,8 @@ class ScenarioRunner:
                                                   f"({bounds.notify})"):
                     pending, firing = self.observer.wait_firing(
                         target, since=tl.inject_started,
-                        timeout=max(0.0, window(bounds.fire, AlertDidNotFire) - applied.latency))
+                        timeout=max(0.0, window(bounds.fire, AlertDidNotFire) - applied.latency),
+                        hold=rule.duration if expected(AlertDidNotFire) else None)   # a control: until it cannot fire
                     self._mark(result, "pending", pending)
                     self._mark(result, "firing", firing)
                     if shadow is not None:

@@ -95,10 +95,30 @@ class AlertObserver:
         self._wait(probe, what=f"`{expr}` to return series", timeout=timeout,
                    fail=lambda exc: NotSteadyState(f"steady state not reached: {exc}"))
 
-    def wait_firing(self, target: AlertTarget, *, since: float, timeout: float) -> tuple[float | None, float]:
-        """Until Prometheus reports the alert firing. Returns (pending activeAt, firing seen at)."""
+    def wait_firing(self, target: AlertTarget, *, since: float, timeout: float,
+                    hold: float | None = None) -> tuple[float | None, float]:
+        """Until Prometheus reports the alert firing. Returns (pending activeAt, firing seen at).
+
+        `hold` (the rule's `for`, given by a negative control that expects this check to fail): give up as soon as
+        the alert can no longer fire within `timeout`, not at its end. An alert fires at the first evaluation at
+        least `for` after the one that made it pending (its activeAt); so once Prometheus has evaluated the rule
+        at or after deadline - `for` and the alert is not pending, any pending starts later and fires after the
+        deadline: the check has failed already (AlertDidNotFire, saying so)."""
+        started = time.time()
+        deadline = started + timeout
+
         def probe() -> Check:
+            rule = self.prometheus.rule(target.alertname) if hold is not None and time.time() >= deadline - hold \
+                else None           # read before the alerts: they are then at least as fresh as its evaluation
             state, active_at = self.state(target)
+            if rule is not None and state == "inactive" and (rule.last_evaluation or 0) >= deadline - hold:
+                raise AlertDidNotFire(
+                    f"{target} to fire: not reached within {timeout:.1f}s, and it cannot be: Prometheus evaluated "
+                    f"rule {rule.name} {rule.last_evaluation - started:.1f}s into the wait with the alert not "
+                    f"pending, later than the wait less `for` ({timeout - hold:.1f}s), so a pending that starts "
+                    f"after it fires past the bound (stopped {max(0.0, deadline - time.time()):.1f}s before it). "
+                    f"Expr `{rule.query}` for {rule.duration:g}s now returns: "
+                    f"{self.prometheus.describe_value(rule.query)}")
             return Check(state == "firing", state, (active_at, time.time()))
         return self._wait(probe, what=f"{target} to fire", timeout=timeout,
                           fail=lambda exc: AlertDidNotFire(self._explain(target, exc))).value

@@ -90,8 +90,9 @@ class FakeObserver:
         self._step("earlier group")
         return ""
 
-    def wait_firing(self, target, *, since, timeout):
+    def wait_firing(self, target, *, since, timeout, hold=None):
         self.timeouts["firing"] = timeout
+        self.timeouts["firing hold"] = hold
         at = self._step("firing")
         return at, at
 
@@ -631,6 +632,55 @@ def test_a_control_gives_up_at_the_bound_only_on_the_checks_it_expects_to_fail()
     assert obs.timeouts["resolved"] == b.resolve.timeout                         # expected to pass: with slack
     assert obs.timeouts["firing notice"] == b.notify.timeout
     assert obs.timeouts["firing"] == pytest.approx(b.fire.timeout - result.fault_latency, abs=0.01)
+    assert obs.timeouts["firing hold"] is None, "a check expected to pass waits for the alert however long"
+
+
+def test_the_fault_not_injected_control_gives_up_once_the_alert_cannot_fire_within_the_bound():
+    obs = FakeObserver(fail={"firing": AlertDidNotFire("cannot fire")}, no_hold=True)
+    result = ScenarioRunner(FakeStack(), obs, FakeNemesis(), Journal(Silent())).run(
+        _scenario().but(fault=NoFault()), control=NO_FAULT)
+    assert result.as_expected
+    assert obs.timeouts["firing"] == pytest.approx(result.bounds.fire.seconds - result.fault_latency, abs=0.01)
+    assert obs.timeouts["firing hold"] == RULE.duration, "the rule's `for`: the observer stops that much sooner"
+
+
+class EvaluatingPrometheus:
+    """A rule evaluated every `interval` s from the test's start; its alert pending from `pending_at` on (None:
+    never) and firing `for` after that."""
+    def __init__(self, pending_at=None, interval=0.05, duration=0.4):
+        self.start, self.pending_at, self.interval, self.duration = time.time(), pending_at, interval, duration
+
+    def _evaluated(self) -> float:
+        return self.start + (time.time() - self.start) // self.interval * self.interval
+
+    def rule(self, name):
+        return AlertingRule("X", "errors_total > 0", self.duration, {}, {}, "inactive", "ok", "", "g", 0.0,
+                            self._evaluated())
+
+    def alerts(self, name, labels=None):
+        if self.pending_at is None or self._evaluated() < self.start + self.pending_at:
+            return []
+        active = self.start + self.pending_at
+        state = "firing" if self._evaluated() >= active + self.duration else "pending"
+        return [ActiveAlert({}, state, active, "1")]
+
+    def describe_value(self, expr):
+        return "no series (empty result)"
+
+
+def test_a_control_stops_waiting_for_an_alert_that_can_no_longer_fire_within_the_bound():
+    observer, started = AlertObserver(EvaluatingPrometheus(), None, None), time.time()
+    with pytest.raises(AlertDidNotFire, match="cannot be: Prometheus evaluated rule X .* not pending"):
+        observer.wait_firing(AlertTarget("X", "data-ops"), since=started, timeout=1.0, hold=0.4)
+    assert 0.6 <= time.time() - started < 0.85, "stopped at the bound less `for` (0.6 s), plus an evaluation"
+
+
+def test_the_early_stop_fails_when_its_sabotage_is_removed_an_alert_pending_in_time_fires():
+    """Pending 0.5 s in (before the bound less `for`), the alert fires at 0.9 s, inside the 1 s bound: the control's
+    shortcut must not give up on it."""
+    observer, started = AlertObserver(EvaluatingPrometheus(pending_at=0.5), None, None), time.time()
+    pending, firing = observer.wait_firing(AlertTarget("X", "data-ops"), since=started, timeout=1.0, hold=0.4)
+    assert firing - started == pytest.approx(0.9, abs=0.15) and pending == pytest.approx(started + 0.5, abs=0.06)
 
 
 def test_the_journal_file_tells_the_whole_run_and_rebuilds_its_timeline(tmp_path):
