@@ -255,9 +255,9 @@ def _finish_stack(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """A profile's services go after its last test (parallel.profiles_done_after). Under --dist loadgroup a worker's whole stack goes
-    as soon as its last stack test is done: the stack groups come first in the queue, so what follows (unit tests,
-    crash recovery) runs without idle JVMs on the same cores."""
+    """A profile's services go after its last test (parallel.profiles_done_after). Under --dist loadgroup a worker's
+    whole stack goes as soon as its last stack test is done: the stack groups come first in the queue, so what
+    follows (unit tests, crash recovery) runs without idle JVMs on the same cores."""
     if parallel.loadgroup(item.config) and parallel.releases_stack_after(item, nextitem):
         _finish_stack(item.config)
         return
